@@ -1,0 +1,163 @@
+package io.streamlm.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A read-only tensor whose bytes live outside the Java heap (a memory-mapped checkpoint file, or a direct
+ * buffer), viewed as a matrix {@code [rows, cols]}: {@code cols} is the last dimension and {@code rows}
+ * the product of the others (a 1-D tensor is one row).
+ *
+ * <p>A single {@code ByteBuffer} cannot exceed 2 GiB while real tensors do (Qwen3.6-27B's 248320 x 5120
+ * BF16 embedding is 2.5 GB), so the bytes are split into chunks of whole rows: chunk {@code i} holds rows
+ * {@code i * rowsPerChunk ..}, all little-endian, each starting at byte 0 of its buffer.
+ */
+public final class Tensor {
+    /** Largest chunk: whole rows fitting in one ByteBuffer. */
+    public static final long MAX_CHUNK_BYTES = 1L << 30;
+
+    private final String name;
+    private final DType dtype;
+    private final long[] shape;
+    private final long rows;
+    private final int cols;
+    private final ByteBuffer[] chunks; // [numChunks], each rowsPerChunk * cols * dtype bytes (last may be shorter)
+    private final int rowsPerChunk;
+
+    public Tensor(String name, DType dtype, long[] shape, ByteBuffer[] chunks, int rowsPerChunk) {
+        this.name = name;
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        this.cols = shape.length == 0 ? 1 : Math.toIntExact(shape[shape.length - 1]);
+        long r = 1;
+        for (int i = 0; i < shape.length - 1; i++) {
+            r *= shape[i];
+        }
+        this.rows = r;
+        this.chunks = new ByteBuffer[chunks.length];
+        for (int i = 0; i < chunks.length; i++) {
+            this.chunks[i] = chunks[i].duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        }
+        this.rowsPerChunk = rowsPerChunk;
+        long expectChunks = Math.max(1, (rows + rowsPerChunk - 1) / rowsPerChunk);
+        if (chunks.length != expectChunks) {
+            throw new IllegalArgumentException(name + ": " + chunks.length + " chunks for " + rows + " rows of "
+                    + rowsPerChunk);
+        }
+    }
+
+    /** How many whole rows of {@code rowBytes} fit in one chunk. */
+    public static int rowsPerChunk(long rowBytes) {
+        return (int) Math.max(1, MAX_CHUNK_BYTES / Math.max(1, rowBytes));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public long numElements() {
+        return rows * cols;
+    }
+
+    public long sizeBytes() {
+        return numElements() * dtype.sizeBytes();
+    }
+
+    public int numChunks() {
+        return chunks.length;
+    }
+
+    public int rowsPerChunk() {
+        return rowsPerChunk;
+    }
+
+    /** The chunk holding {@code row}; read it with absolute gets (never change its position). */
+    public ByteBuffer chunkOf(long row) {
+        return chunks[(int) (row / rowsPerChunk)];
+    }
+
+    /** Byte offset of {@code row} inside {@link #chunkOf}. */
+    public int byteOffsetInChunk(long row) {
+        return (int) (row % rowsPerChunk) * cols * dtype.sizeBytes();
+    }
+
+    /** Widens row {@code row} into {@code dst[off .. off + cols)} as f32. */
+    public void readRow(long row, float[] dst, int off) {
+        ByteBuffer b = chunkOf(row);
+        int p = byteOffsetInChunk(row);
+        switch (dtype) {
+            case F32 -> {
+                for (int i = 0; i < cols; i++) {
+                    dst[off + i] = b.getFloat(p + 4 * i);
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < cols; i++) {
+                    dst[off + i] = Float.intBitsToFloat((b.getShort(p + 2 * i) & 0xFFFF) << 16);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < cols; i++) {
+                    dst[off + i] = Half.toFloat(b.getShort(p + 2 * i));
+                }
+            }
+        }
+    }
+
+    /** The whole tensor as f32 on the heap: for small tensors only (norm weights, conv kernels, biases). */
+    public float[] toFloatArray() {
+        if (numElements() > (1 << 26)) {
+            throw new IllegalStateException(name + " has " + numElements() + " elements; too large for the heap");
+        }
+        float[] out = new float[(int) numElements()];
+        for (long r = 0; r < rows; r++) {
+            readRow(r, out, (int) (r * cols));
+        }
+        return out;
+    }
+
+    /** Builds a tensor in a direct buffer from f32 values, rounding to {@code dtype} (tests, generated models). */
+    public static Tensor fromFloats(String name, DType dtype, long[] shape, float[] values) {
+        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        if (n != values.length) {
+            throw new IllegalArgumentException(name + ": " + values.length + " values for shape " + Arrays.toString(shape));
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(values.length * dtype.sizeBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            switch (dtype) {
+                case F32 -> b.putFloat(v);
+                case BF16 -> b.putShort(Bf16.fromFloat(v));
+                case F16 -> b.putShort(Half.fromFloat(v));
+            }
+        }
+        b.flip();
+        int cols = shape.length == 0 ? 1 : (int) shape[shape.length - 1];
+        int rpc = rowsPerChunk((long) cols * dtype.sizeBytes());
+        if ((long) values.length * dtype.sizeBytes() > MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException(name + ": fromFloats builds single-chunk tensors only");
+        }
+        return new Tensor(name, dtype, shape, new ByteBuffer[] {b}, rpc);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + Arrays.toString(shape);
+    }
+}
