@@ -24,13 +24,19 @@ final class MatMul {
     static final int LANES = F.length();
     /** BF16 elements per pair load: one int vector holds two BF16 per lane. */
     static final int PAIR_BLOCK = 2 * LANES;
-    /** Weight rows widened at once in the batched path (a panel of 16 x 3584 floats is 229 KB: L2). */
-    static final int PANEL_ROWS = 16;
+    /** Weight rows widened at once in the batched path (a panel of 32 x 3584 floats is 458 KB: L2). */
+    static final int PANEL_ROWS = 32;
+    /** From this many activation rows on, the token-vectorised kernel ({@link GemmT}) beats the dot-product one. */
+    static final int TRANSPOSED_MIN_ROWS = 32;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private final WorkerPool pool;
     private float[] xLayout = new float[0];      // [numRows, cols] x in the weight's layout (pair layout for BF16)
     private final float[][] panels;              // [numThreads][PANEL_ROWS * maxCols] widened weight rows
+    private final float[][] tiles;               // [numThreads][8 * 2 * LANES] kernel outputs before the scatter
+    private float[] xT = new float[0];           // [cols, tp] x transposed, tokens padded to tp (large batches)
+    private int tp;
+    private final WorkerPool.Task transposeTask = this::transposePart;
     private final WorkerPool.Task task = this::runPart;
     // the call in flight (written by the driving thread before pool.run, read by the parts)
     private Weight w;
@@ -42,6 +48,7 @@ final class MatMul {
     MatMul(WorkerPool pool, int maxCols) {
         this.pool = pool;
         this.panels = new float[pool.numThreads()][PANEL_ROWS * maxCols];
+        this.tiles = new float[pool.numThreads()][8 * 2 * LANES];
     }
 
     /**
@@ -67,6 +74,13 @@ final class MatMul {
         this.numRows = numRows;
         this.out = out;
         this.outOff = outOff;
+        if (numRows >= TRANSPOSED_MIN_ROWS) {
+            tp = (numRows + LANES - 1) / LANES * LANES;
+            if (xT.length < tp * weight.cols) {
+                xT = new float[Math.max(tp * weight.cols, xT.length * 2)];
+            }
+            pool.run(transposeTask);
+        }
         pool.run(task);
         this.w = null;
         this.xs = null;
@@ -75,6 +89,22 @@ final class MatMul {
 
     void apply(Weight weight, float[] x, int numRows, float[] out) {
         apply(weight, x, numRows, out, 0);
+    }
+
+    /** xT[c * tp + t] = xs[t * cols + c], zero for the padding tokens; columns split across parts. */
+    private void transposePart(int part, int numParts) {
+        int cols = w.cols;
+        int c0 = WorkerPool.splitStart(cols, part, numParts, 16);
+        int c1 = WorkerPool.splitStart(cols, part + 1, numParts, 16);
+        for (int c = c0; c < c1; c++) {
+            int o = c * tp;
+            for (int t = 0; t < numRows; t++) {
+                xT[o + t] = xs[t * cols + c];
+            }
+            for (int t = numRows; t < tp; t++) {
+                xT[o + t] = 0f;
+            }
+        }
     }
 
     private void runPart(int part, int numParts) {
@@ -103,7 +133,11 @@ final class MatMul {
             for (int i = 0; i < nr; i++) {
                 widenRow(wt, p + i, panel, i * wt.cols);
             }
-            Gemm.panelTimesRows(panel, nr, xs, numRows, wt.cols, out, outOff + p, wt.rows);
+            if (numRows >= TRANSPOSED_MIN_ROWS) {
+                GemmT.panelTimesRows(panel, nr, xT, tp, numRows, wt.cols, out, outOff + p, wt.rows, tiles[part]);
+            } else {
+                Gemm.panelTimesRows(panel, nr, xs, numRows, wt.cols, out, outOff + p, wt.rows);
+            }
         }
     }
 
