@@ -55,9 +55,13 @@ final class AttnLayer {
         this.mem = memory;
         int t = step.numTokens;
         timer.start();
-        matmul.apply(qProj, step.h, t, step.qg);
-        matmul.apply(kProj, step.h, t, step.k);
-        matmul.apply(vProj, step.h, t, step.v);
+        if (GdnLayer.sameLayout(qProj, kProj, vProj)) {
+            matmul.apply(qProj, step.qg, kProj, step.k, vProj, step.v, step.h, t);
+        } else {
+            matmul.apply(qProj, step.h, t, step.qg);
+            matmul.apply(kProj, step.h, t, step.k);
+            matmul.apply(vProj, step.h, t, step.v);
+        }
         timer.stop(OpTimer.Op.ATTN_PROJ);
         int maxLen = 0;
         for (int r = 0; r < t; r++) {

@@ -86,6 +86,16 @@ final class GdnLayer {
         }
     }
 
+    /** Whether weights can go through one fused matmul call (same input width and dtype). */
+    static boolean sameLayout(Weight... w) {
+        for (Weight x : w) {
+            if (x.dtype != w[0].dtype || x.cols != w[0].cols) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     long weightBytes() {
         return inProjQkv.sizeBytes() + inProjZ.sizeBytes() + inProjB.sizeBytes() + inProjA.sizeBytes()
                 + outProj.sizeBytes();
@@ -97,10 +107,14 @@ final class GdnLayer {
         this.mem = memory;
         int t = step.numTokens;
         timer.start();
-        matmul.apply(inProjQkv, step.h, t, step.qkv);
-        matmul.apply(inProjZ, step.h, t, step.z);
-        matmul.apply(inProjB, step.h, t, step.ba);
-        matmul.apply(inProjA, step.h, t, step.aa);
+        if (sameLayout(inProjQkv, inProjZ, inProjB, inProjA)) {
+            matmul.apply(inProjQkv, step.qkv, inProjZ, step.z, inProjB, step.ba, inProjA, step.aa, step.h, t);
+        } else {
+            matmul.apply(inProjQkv, step.h, t, step.qkv);
+            matmul.apply(inProjZ, step.h, t, step.z);
+            matmul.apply(inProjB, step.h, t, step.ba);
+            matmul.apply(inProjA, step.h, t, step.aa);
+        }
         timer.stop(OpTimer.Op.GDN_PROJ);
         for (int ci = 0; ci < step.numChunks; ci++) {
             convChunk(ci);
