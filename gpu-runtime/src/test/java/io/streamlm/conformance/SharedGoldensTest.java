@@ -1,6 +1,12 @@
 package io.streamlm.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -40,5 +46,27 @@ class SharedGoldensTest {
             }
         }
         return tests;
+    }
+
+    /** The bar is not vacuous: a golden off by more than 1e-3 in one logit, one argmax or one token fails. */
+    @Test
+    void barRejectsPerturbedGoldens() throws IOException {
+        Path ckpt = Reference.conformanceDir().resolve("tiny-a");
+        JsonNode prompt = Reference.JSON.readTree(ckpt.resolve("golden.json").toFile()).get("prompts").get(0);
+        LogitsContract.check("unperturbed", ckpt, prompt);
+
+        ObjectNode logit = prompt.deepCopy();
+        ArrayNode logits = (ArrayNode) logit.get("last_logits");
+        logits.set(100, logits.get(100).asDouble() + 1.5e-3);
+        assertThrows(AssertionFailedError.class, () -> LogitsContract.check("logit", ckpt, logit));
+
+        ObjectNode argmax = prompt.deepCopy();
+        ((ArrayNode) argmax.get("argmax")).set(0, (argmax.get("argmax").get(0).asInt() + 1) % 512);
+        assertThrows(AssertionFailedError.class, () -> LogitsContract.check("argmax", ckpt, argmax));
+
+        ObjectNode cont = prompt.deepCopy();
+        ArrayNode c = (ArrayNode) cont.get("greedy_continuation");
+        c.set(c.size() - 1, (c.get(c.size() - 1).asInt() + 1) % 512);
+        assertThrows(AssertionFailedError.class, () -> LogitsContract.check("continuation", ckpt, cont));
     }
 }
