@@ -28,6 +28,8 @@ final class MatMul {
     static final int PANEL_ROWS = 32;
     /** From this many activation rows on, the token-vectorised kernel ({@link GemmT}) beats the dot-product one. */
     static final int TRANSPOSED_MIN_ROWS = 32;
+    /** Up to this many activation rows, BF16 weights stream from their bytes ({@link SmallBatchGemm}). */
+    static final int STREAM_MAX_ROWS = 4;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private static final int MAX_WEIGHTS = 8;
@@ -194,6 +196,10 @@ final class MatMul {
                     out[outOff + r] = dotF32(wt.buffer(r), wt.offset(r), xs, 0, wt.cols);
                 }
             }
+            return;
+        }
+        if (wt.dtype == DType.BF16 && numRows <= STREAM_MAX_ROWS) {
+            SmallBatchGemm.rows(wt, r0, r1, xs, numRows, out, outOff, wt.rows);
             return;
         }
         float[] panel = panels[part];
