@@ -105,13 +105,13 @@ final class BenchDecodeCommand implements Command {
 
         // warm-up: compiles the prefill and decode paths (the JIT needs a few calls of each kernel)
         long w0 = System.nanoTime();
-        runOnce(backend, prompt, table, WARMUP_DECODE_STEPS, new long[WARMUP_DECODE_STEPS]);
+        runOnce(backend, prompt, table, WARMUP_DECODE_STEPS, new long[WARMUP_DECODE_STEPS], new LinkedHashMap<>());
         err.printf("warm-up (prefill %d + %d decode steps) %.1f s%n", promptTokens, WARMUP_DECODE_STEPS,
                 (System.nanoTime() - w0) / 1e9);
 
-        backend.resetProfile();
         long[] stepNanos = new long[newTokens];
-        long prefillNanos = runOnce(backend, prompt, table, newTokens, stepNanos);
+        Map<String, Long> prefillProfile = new LinkedHashMap<>();
+        long prefillNanos = runOnce(backend, prompt, table, newTokens, stepNanos, prefillProfile);
         Map<String, Long> profile = backend.profileNanos();
         long decodeNanos = Arrays.stream(stepNanos).sum();
         double prefillTps = promptTokens / (prefillNanos / 1e9);
@@ -136,18 +136,30 @@ final class BenchDecodeCommand implements Command {
         json.put("weight_bytes", weightBytes);
         json.put("weight_bytes_per_step", weightBytes);
         json.put("decode_weight_gb_per_s", round(weightBytes * decodeTps / 1e9));
-        Map<String, Object> prof = new LinkedHashMap<>();
-        profile.forEach((op, ns) -> prof.put(op, round(ns / 1e6 / (1 + newTokens))));
-        json.put("profile_ms_per_forward", prof);
+        Map<String, Object> pre = new LinkedHashMap<>();
+        prefillProfile.forEach((op, ns) -> pre.put(op, round(ns / 1e6)));
+        json.put("prefill_profile_ms", pre);
+        Map<String, Object> dec = new LinkedHashMap<>();
+        profile.forEach((op, ns) -> dec.put(op, round(ns / 1e6 / newTokens)));
+        json.put("decode_profile_ms_per_step", dec);
+        err.println("prefill profile (ms): " + pre);
+        err.println("decode profile (ms per step): " + dec);
         return json;
     }
 
-    /** Prefill of the prompt from an empty slot, then greedy decode steps; returns the prefill nanoseconds. */
-    private static long runOnce(CpuBackend backend, int[] prompt, int[] table, int steps, long[] stepNanos) {
+    /**
+     * Prefill of the prompt from an empty slot, then greedy decode steps; returns the prefill nanoseconds.
+     * Leaves the prefill's per-op profile in {@code prefillProfile} and the decode steps' in the backend.
+     */
+    private static long runOnce(CpuBackend backend, int[] prompt, int[] table, int steps, long[] stepNanos,
+                                Map<String, Long> prefillProfile) {
         backend.resetState(0);
+        backend.resetProfile();
         long t0 = System.nanoTime();
         float[] logits = backend.forward(List.of(new SeqChunk(prompt, 0, table, 0, true)))[0];
         long prefill = System.nanoTime() - t0;
+        prefillProfile.putAll(backend.profileNanos());
+        backend.resetProfile();
         for (int i = 0; i < steps; i++) {
             long s0 = System.nanoTime();
             int next = argmax(logits);
