@@ -14,19 +14,25 @@ public final class Main {
 
     /** Every runtime subcommand; add new ones here. */
     static List<Command> commands() {
-        return List.of(new BenchDecodeCommand(System.out, System.err));
+        return commands(System.out);
+    }
+
+    /** The commands, printing their results to {@code out} (tests capture it). */
+    static List<Command> commands(PrintStream out) {
+        return List.of(new LogitsCommand(out), new BenchDecodeCommand(out, System.err));
     }
 
     public static void main(String[] argv) {
         System.exit(run(argv, System.out, System.err));
     }
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
+    /** Runs one command line; what a command prints goes to {@code out} and {@code err} (tests capture them). */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
             printCommands(out);
             return argv.length == 0 ? 2 : 0;
         }
-        Optional<Command> cmd = commands().stream().filter(c -> c.name().equals(argv[0])).findFirst();
+        Optional<Command> cmd = commands(out).stream().filter(c -> c.name().equals(argv[0])).findFirst();
         if (cmd.isEmpty()) {
             err.println("streamlm: unknown command '" + argv[0] + "'");
             printCommands(err);
