@@ -19,7 +19,7 @@ public final class Main {
 
     /** The commands, printing their results to {@code out} (tests capture it). */
     static List<Command> commands(PrintStream out) {
-        return List.of(new LogitsCommand(out));
+        return List.of(new LogitsCommand(out), new BenchDecodeCommand(out, System.err));
     }
 
     public static void main(String[] argv) {
@@ -44,7 +44,7 @@ public final class Main {
             return 0;
         }
         try {
-            return cmd.get().run(new Args(rest, cmd.get().switches()));
+            return cmd.get().run(rest);
         } catch (UsageException e) {
             err.println("streamlm " + cmd.get().name() + ": " + e.getMessage());
             err.println();
