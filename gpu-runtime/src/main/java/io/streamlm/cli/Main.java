@@ -19,7 +19,7 @@ public final class Main {
 
     /** The commands, printing results to {@code out} and progress to {@code err} (tests capture both). */
     static List<Command> commands(PrintStream out, PrintStream err) {
-        return List.of(new LogitsCommand(out), new BenchDecodeCommand(out, err));
+        return List.of(new LogitsCommand(out), new BenchDecodeCommand(out, err), new MakeModelCommand());
     }
 
     public static void main(String[] argv) {
@@ -44,7 +44,7 @@ public final class Main {
             return 0;
         }
         try {
-            return cmd.get().run(rest);
+            return cmd.get().run(rest, out, err);
         } catch (UsageException e) {
             err.println("streamlm " + cmd.get().name() + ": " + e.getMessage());
             err.println();
