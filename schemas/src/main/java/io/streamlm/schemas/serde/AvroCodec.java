@@ -160,14 +160,17 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         } catch (IncompatibleSchemaException e) {
             return failed(DeadLetterReason.WRONG_SCHEMA, e.getMessage());
         }
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, offset, value.length - offset, null);
         try {
-            T record = reader.read(null, decoder);
-            if (!decoder.isEnd()) {
+            // Skip through the body first: skipping checks every length against the bytes present, while reading
+            // would allocate whatever a corrupt length claims (up to 2 GiB per string or array) before failing.
+            BinaryDecoder probe = DecoderFactory.get().binaryDecoder(value, offset, value.length - offset, null);
+            GenericDatumReader.skip(writer, probe);
+            if (!probe.isEnd()) {
                 return failed(DeadLetterReason.NOT_AVRO, format + " body has trailing bytes after a complete "
                         + writer.getName() + " record");
             }
-            return new DecodeResult.Decoded<>(record, format, writer);
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, offset, value.length - offset, null);
+            return new DecodeResult.Decoded<>(reader.read(null, decoder), format, writer);
         } catch (IOException | RuntimeException e) {
             // garbage after a valid header: EOF, negative lengths, limits (SystemLimitException), bad union index
             return failed(DeadLetterReason.NOT_AVRO, format + " body is not a valid " + writer.getName()
