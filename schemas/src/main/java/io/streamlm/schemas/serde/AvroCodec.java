@@ -100,9 +100,8 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         ByteArrayOutputStream binary = new ByteArrayOutputStream();
         writeBinary(rt.writer, record, binary);
         // re-read without logical-type conversions so JsonMapping sees plain Avro values
-        DatumReader<Object> generic = new GenericDatumReader<>(rt.schema, rt.schema, new GenericData());
         try {
-            Object datum = generic.read(null, DecoderFactory.get().binaryDecoder(binary.toByteArray(), null));
+            Object datum = rt.plainReader.read(null, DecoderFactory.get().binaryDecoder(binary.toByteArray(), null));
             return JsonMapping.MAPPER.writeValueAsString(JsonMapping.write(datum, rt.schema));
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + type.getSimpleName() + " as JSON", e);
@@ -200,7 +199,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         }
         // through binary, so the generated class gets its logical-type conversions (Instant) applied
         ByteArrayOutputStream binary = new ByteArrayOutputStream();
-        writeBinary(new GenericDatumWriter<>(rt.schema, new GenericData()), datum, binary);
+        writeBinary(rt.plainWriter, datum, binary);
         try {
             T record = rt.readerFor(rt.schema).read(null,
                     DecoderFactory.get().binaryDecoder(binary.toByteArray(), null));
@@ -254,6 +253,9 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         final SpecificData model;
         final SpecificDatumWriter<T> writer;
         final BinaryMessageEncoder<T> singleObjectEncoder;
+        // without logical-type conversions: JsonMapping works on plain Avro values (long for timestamp-millis)
+        final DatumReader<Object> plainReader;
+        final GenericDatumWriter<Object> plainWriter;
         final Map<Schema, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
         Runtime(Class<T> type) {
@@ -261,6 +263,9 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             schema = model.getSchema(type);
             writer = new SpecificDatumWriter<>(schema, model);
             singleObjectEncoder = new BinaryMessageEncoder<>(model, schema);
+            GenericData plain = new GenericData(); // costly to build (scans the class path for conversions)
+            plainReader = new GenericDatumReader<>(schema, schema, plain);
+            plainWriter = new GenericDatumWriter<>(schema, plain);
         }
 
         DatumReader<T> readerFor(Schema writerSchema) throws IncompatibleSchemaException {
