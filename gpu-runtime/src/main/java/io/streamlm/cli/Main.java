@@ -14,7 +14,7 @@ public final class Main {
 
     /** Every runtime subcommand; add new ones here. */
     static List<Command> commands() {
-        return List.of();
+        return List.of(new TokenizeCommand());
     }
 
     public static void main(String[] argv) {
