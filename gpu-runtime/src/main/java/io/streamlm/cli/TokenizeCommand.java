@@ -71,7 +71,7 @@ final class TokenizeCommand implements Command {
             out.put("ids", encoded);
             out.put("text", input);
         }
-        System.out.println(JSON.writeValueAsString(out));
+        args.out().println(JSON.writeValueAsString(out));
         return 0;
     }
 

@@ -38,17 +38,11 @@ class TokenizeCommandTest {
     }
 
     private static JsonNode run(String... argv) throws Exception {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int rc;
-        try {
-            rc = Main.run(argv, System.out, System.err);
-        } finally {
-            System.setOut(original);
-        }
-        assertEquals(0, rc, captured.toString(StandardCharsets.UTF_8));
-        String[] lines = captured.toString(StandardCharsets.UTF_8).trim().split("\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
         return new ObjectMapper().readTree(lines[lines.length - 1]);
     }
 }
