@@ -14,7 +14,7 @@ public final class Main {
 
     /** Every runtime subcommand; add new ones here. */
     static List<Command> commands() {
-        return List.of(new MakeModelCommand());
+        return List.of(new MakeModelCommand(), new GenerateCommand());
     }
 
     public static void main(String[] argv) {
