@@ -65,7 +65,7 @@ class SyntheticTokenizerTest {
                 int[] expected = Arrays.stream(oracle.encode(s, false, false).getIds()).mapToInt(v -> (int) v).toArray();
                 int[] ids = tokenizer.encode(s);
                 assertArrayEquals(expected, ids, () -> "ids of " + QwenTokenizerTest.quote(s));
-                assertEquals(Normalizer.normalize(s, Normalizer.Form.NFC), tokenizer.decode(ids));
+                assertEquals(Normalizer.normalize(BpeTokenizer.replaceLoneSurrogates(s), Normalizer.Form.NFC), tokenizer.decode(ids));
             }
         }
     }
