@@ -87,6 +87,7 @@ final class BenchDecodeCommand implements Command {
             json.put("threads", threads);
             json.put("load_s", round(loadS));
             json.putAll(result);
+            peakRssBytes().ifPresent(b -> json.put("peak_rss_bytes", b));
             out.println(new ObjectMapper().writeValueAsString(json));
         }
         return 0;
@@ -167,6 +168,20 @@ final class BenchDecodeCommand implements Command {
             stepNanos[i] = System.nanoTime() - s0;
         }
         return prefill;
+    }
+
+    /** VmHWM of this process (Linux), which counts the touched pages of the memory-mapped weights. */
+    private static java.util.Optional<Long> peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return java.util.Optional.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
     }
 
     private static int argmax(float[] v) {

@@ -19,7 +19,8 @@ public final class Main {
 
     /** The commands, printing results to {@code out} and progress to {@code err} (tests capture both). */
     static List<Command> commands(PrintStream out, PrintStream err) {
-        return List.of(new LogitsCommand(out), new BenchDecodeCommand(out, err), new MakeModelCommand());
+        return List.of(new LogitsCommand(out), new GenerateCommand(), new BenchDecodeCommand(out, err),
+                new MakeModelCommand(), new TokenizeCommand());
     }
 
     public static void main(String[] argv) {

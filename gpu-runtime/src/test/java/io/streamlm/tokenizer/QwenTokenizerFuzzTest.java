@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random strings built from pieces that stress the split regex (case-folded contractions, Unicode digits and
@@ -26,12 +28,24 @@ class QwenTokenizerFuzzTest {
         "<|im_start|>", "<|im_end|>", "<|endoftext|>", "<think>", "</think>", "<|im_st", "|>",
     };
 
+    @TempDir
+    Path syntheticDir;
+
     @Test
-    void randomStringsEncodeAsTheRustLibrary() throws Exception {
-        Tokenizer tokenizer = QwenTokenizerFixture.tokenizer();
+    void randomStringsEncodeAsTheRustLibraryWithQwen3() throws Exception {
+        check(QwenTokenizerFixture.modelDir(), QwenTokenizerFixture.tokenizer());
+    }
+
+    /** The synthetic tokenizer carries Qwen3.5's split regex (combining marks inside words). */
+    @Test
+    void randomStringsEncodeAsTheRustLibraryWithTheSyntheticQwen35Split() throws Exception {
+        SyntheticTokenizer.write(4096, syntheticDir);
+        check(syntheticDir, Tokenizer.load(syntheticDir));
+    }
+
+    private static void check(Path dir, Tokenizer tokenizer) throws Exception {
         Random random = new Random(20261129);
-        try (HuggingFaceTokenizer oracle = HuggingFaceTokenizer.newInstance(
-                QwenTokenizerFixture.modelDir().resolve("tokenizer.json"),
+        try (HuggingFaceTokenizer oracle = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"),
                 Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false"))) {
             for (int n = 0; n < 600; n++) {
                 StringBuilder sb = new StringBuilder();
