@@ -57,7 +57,7 @@ final class AttnLayer {
         this.mem = memory;
         int t = step.numTokens;
         timer.start();
-        if (GdnLayer.sameLayout(qProj, kProj, vProj)) {
+        if (MatMul.sameLayout(qProj, kProj, vProj)) {
             matmul.apply(qProj, step.qg, kProj, step.k, vProj, step.v, step.h, t);
         } else {
             matmul.apply(qProj, step.h, t, step.qg);

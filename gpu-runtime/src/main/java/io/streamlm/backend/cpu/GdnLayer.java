@@ -91,16 +91,6 @@ final class GdnLayer {
         }
     }
 
-    /** Whether weights can go through one fused matmul call (same input width and dtype). */
-    static boolean sameLayout(Weight... w) {
-        for (Weight x : w) {
-            if (x.dtype != w[0].dtype || x.cols != w[0].cols) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     long weightBytes() {
         return inProjQkv.sizeBytes() + inProjZ.sizeBytes() + inProjB.sizeBytes() + inProjA.sizeBytes()
                 + outProj.sizeBytes();
@@ -112,7 +102,7 @@ final class GdnLayer {
         this.mem = memory;
         int t = step.numTokens;
         timer.start();
-        if (sameLayout(inProjQkv, inProjZ, inProjB, inProjA)) {
+        if (MatMul.sameLayout(inProjQkv, inProjZ, inProjB, inProjA)) {
             matmul.apply(inProjQkv, step.qkv, inProjZ, step.z, inProjB, step.ba, inProjA, step.aa, step.h, t);
         } else {
             matmul.apply(inProjQkv, step.h, t, step.qkv);

@@ -216,6 +216,16 @@ final class MatMul {
         }
     }
 
+    /** Whether weights can go through one fused call (same input width and dtype). */
+    static boolean sameLayout(Weight... w) {
+        for (Weight x : w) {
+            if (x.dtype != w[0].dtype || x.cols != w[0].cols) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Writes {@code n} values of {@code src} in pair layout: per block of PAIR_BLOCK, the evens then the odds; the tail as is. */
     static void toPairLayout(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         int blocks = n - n % PAIR_BLOCK;

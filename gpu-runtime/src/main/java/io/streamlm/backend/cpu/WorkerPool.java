@@ -65,6 +65,9 @@ final class WorkerPool implements AutoCloseable {
 
     /** Runs all parts of {@code t} and returns when every part is done; rethrows a worker's failure. */
     void run(Task t) {
+        if (closed) {
+            throw new IllegalStateException("the backend's worker pool is closed");
+        }
         if (numThreads == 1) {
             t.run(0, 1);
             return;
