@@ -1,5 +1,6 @@
 package io.streamlm.cli;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,16 +14,25 @@ import java.util.Set;
  * {@link #finish()} rejects the ones that were not, so typos never pass silently.
  */
 final class Args {
-    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, List<String>> values = new LinkedHashMap<>(); // flag -> its values, in order
     private final Set<String> switches;
     private final List<String> seen = new ArrayList<>();
+    private final PrintStream out;
+    private final PrintStream err;
 
     /**
      * @param argv     the arguments after the subcommand
      * @param switches flags that take no value (e.g. {@code --no-prefix-cache})
      */
     Args(List<String> argv, Set<String> switches) {
+        this(argv, switches, System.out, System.err);
+    }
+
+    /** As above, with the streams the command prints to (tests capture them). */
+    Args(List<String> argv, Set<String> switches, PrintStream out, PrintStream err) {
         this.switches = switches;
+        this.out = out;
+        this.err = err;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
             if (!a.startsWith("--") || a.length() == 2) {
@@ -42,15 +52,33 @@ final class Args {
                 }
                 value = argv.get(++i);
             }
-            if (values.put(name, value) != null) {
-                throw new UsageException("flag --" + name + " given twice");
-            }
+            values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         }
     }
 
+    /** Where the command's results go. */
+    PrintStream out() {
+        return out;
+    }
+
+    /** Where progress and summaries go. */
+    PrintStream err() {
+        return err;
+    }
+
+    /** A flag given at most once. */
     Optional<String> string(String name) {
+        List<String> all = strings(name);
+        if (all.size() > 1) {
+            throw new UsageException("flag --" + name + " given twice");
+        }
+        return all.stream().findFirst();
+    }
+
+    /** Every value of a repeatable flag, in command-line order (empty when absent). */
+    List<String> strings(String name) {
         seen.add(name);
-        return Optional.ofNullable(values.get(name));
+        return values.getOrDefault(name, List.of());
     }
 
     String requireString(String name) {

@@ -56,11 +56,11 @@ final class BenchDecodeCommand implements Command {
     }
 
     @Override
-    public int run(List<String> argv) throws Exception {
+    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         if (argv.isEmpty() || !argv.get(0).equals("decode")) {
             throw new UsageException("expected a benchmark name: ./streamlm bench decode ...");
         }
-        return run(new Args(argv.subList(1, argv.size()), switches()));
+        return run(new Args(argv.subList(1, argv.size()), switches(), out, err));
     }
 
     /** {@code bench decode}, with the benchmark name already taken off the arguments. */

@@ -4,7 +4,6 @@ import io.streamlm.backend.CacheLayout;
 import io.streamlm.backend.SeqChunk;
 import io.streamlm.backend.cpu.CpuBackend;
 import io.streamlm.model.ModelConfig;
-import io.streamlm.model.ModelLoader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +59,7 @@ final class LogitsCommand implements Command {
         args.finish();
         ModelConfig config = ModelConfig.load(dir);
         checkTokens(tokens, config, dir);
-        try (CpuBackend backend = CpuBackend.create(ModelLoader.load(dir), numThreads)) {
+        try (CpuBackend backend = CpuBackend.load(dir, numThreads)) {
             Result r = compute(backend, tokens, numGenerate);
             out.println(toJson(r, numGenerate > 0));
         }

@@ -14,12 +14,13 @@ public final class Main {
 
     /** Every runtime subcommand; add new ones here. */
     static List<Command> commands() {
-        return commands(System.out);
+        return commands(System.out, System.err);
     }
 
-    /** The commands, printing their results to {@code out} (tests capture it). */
-    static List<Command> commands(PrintStream out) {
-        return List.of(new LogitsCommand(out), new BenchDecodeCommand(out, System.err));
+    /** The commands, printing results to {@code out} and progress to {@code err} (tests capture both). */
+    static List<Command> commands(PrintStream out, PrintStream err) {
+        return List.of(new LogitsCommand(out), new GenerateCommand(), new BenchDecodeCommand(out, err),
+                new MakeModelCommand(), new TokenizeCommand());
     }
 
     public static void main(String[] argv) {
@@ -32,7 +33,7 @@ public final class Main {
             printCommands(out);
             return argv.length == 0 ? 2 : 0;
         }
-        Optional<Command> cmd = commands(out).stream().filter(c -> c.name().equals(argv[0])).findFirst();
+        Optional<Command> cmd = commands(out, err).stream().filter(c -> c.name().equals(argv[0])).findFirst();
         if (cmd.isEmpty()) {
             err.println("streamlm: unknown command '" + argv[0] + "'");
             printCommands(err);
@@ -44,7 +45,7 @@ public final class Main {
             return 0;
         }
         try {
-            return cmd.get().run(rest);
+            return cmd.get().run(rest, out, err);
         } catch (UsageException e) {
             err.println("streamlm " + cmd.get().name() + ": " + e.getMessage());
             err.println();

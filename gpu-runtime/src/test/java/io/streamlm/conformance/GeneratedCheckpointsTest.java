@@ -1,14 +1,13 @@
 package io.streamlm.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamlm.model.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -48,6 +47,11 @@ class GeneratedCheckpointsTest {
                         "--linear-value-head-dim", "20", "--linear-num-key-heads", "1", "--linear-num-value-heads",
                         "3", "--conv-kernel", "5", "--vocab-size", "333", "--partial-rotary-factor", "1.0",
                         "--rope-theta", "500000", "--seed", "16"), 7, 100),
+                new Case("all-full-attention", List.of("--num-layers", "2", "--full-attention-interval", "1",
+                        "--seed", "18"), 20),
+                new Case("all-linear-loud-head", List.of("--layout", "causal", "--num-layers", "3",
+                        "--full-attention-interval", "8", "--lm-head-gain", "8", "--norm-std", "0.3",
+                        "--rms-norm-eps", "1e-5", "--seed", "19"), 70),
                 new Case("f16-mixed", List.of("--layout", "causal", "--dtype", "F32", "--fp32-ssm-params", "--seed", "17"),
                         new int[] {6, 80}, true));
     }
@@ -64,22 +68,18 @@ class GeneratedCheckpointsTest {
     private static void run(Case c) throws IOException {
         Path dir = ROOT.resolve(c.name());
         deleteTree(dir);
+        long seed = Math.abs((long) c.name().hashCode());
+        JsonNode golden;
         if (c.rewriteToF16()) {
             Path f32 = ROOT.resolve(c.name() + "-source");
             deleteTree(f32);
             Reference.makeCheckpoint(f32, c.flags());
             // matrices and zero-centred norms in F16; A_log and the gated-norm weight stay F32 (mixed)
             F16Rewriter.rewrite(f32, dir, n -> !n.endsWith("A_log") && !n.endsWith("linear_attn.norm.weight"));
+            golden = Reference.golden(dir, c.promptLengths(), seed, NUM_GENERATE, Optional.empty());
         } else {
-            Reference.makeCheckpoint(dir, c.flags());
+            golden = Reference.golden(dir, c.promptLengths(), seed, NUM_GENERATE, Optional.of(c.flags()));
         }
-        int vocab = ModelConfig.load(dir).vocabSize();
-        Random rnd = new Random(c.name().hashCode());
-        List<int[]> prompts = new ArrayList<>();
-        for (int len : c.promptLengths()) {
-            prompts.add(rnd.ints(len, 0, vocab).toArray());
-        }
-        JsonNode golden = Reference.golden(dir, prompts, NUM_GENERATE);
         for (JsonNode prompt : golden.get("prompts")) {
             LogitsContract.Outcome o = LogitsContract.check(c.name(), dir, prompt);
             System.out.printf("conformance generated %s: %d tokens, max |logit diff| %.3g%n", c.name(),

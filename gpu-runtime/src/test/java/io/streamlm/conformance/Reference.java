@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The shared conformance tools ({@code ../shared/conformance/reference}), run with python3 + numpy: they write
@@ -52,13 +55,22 @@ final class Reference {
         python(cmd);
     }
 
-    /** Golden numbers in golden.json's prompt format for {@code prompts} on the checkpoint in {@code dir}. */
-    static JsonNode golden(Path dir, List<int[]> prompts, int numGenerate) {
+    /**
+     * Golden numbers in golden.json's prompt format for random prompts of {@code promptLengths} (numpy
+     * default_rng({@code seed})) on the checkpoint in {@code dir}; when {@code makeFlags} is present, first writes
+     * that checkpoint with make_checkpoint.py and those flags, in the same python process.
+     */
+    static JsonNode golden(Path dir, int[] promptLengths, long seed, int numGenerate, Optional<List<String>> makeFlags) {
         Path script = extractScript();
         try {
-            String out = python(List.of("python3", "-B", script.toString(), referenceDir().toString(), dir.toString(),
-                    Integer.toString(numGenerate), JSON.writeValueAsString(prompts)));
-            return JSON.readTree(out);
+            List<String> cmd = new ArrayList<>(List.of("python3", "-B", script.toString(), referenceDir().toString(),
+                    dir.toString(), Integer.toString(numGenerate),
+                    Arrays.stream(promptLengths).mapToObj(Integer::toString).collect(Collectors.joining(",")),
+                    Long.toString(seed)));
+            if (makeFlags.isPresent()) {
+                cmd.add(JSON.writeValueAsString(makeFlags.get()));
+            }
+            return JSON.readTree(python(cmd));
         } catch (IOException e) {
             throw new AssertionError("reference output is not JSON: " + e.getMessage(), e);
         }
