@@ -246,7 +246,7 @@ final class DeltaRule {
     private static void expInPlace(float[] x, int n) {
         int vec = F.loopBound(n);
         for (int c = 0; c < vec; c += LANES) {
-            FloatVector.fromArray(F, x, c).lanewise(VectorOperators.EXP).intoArray(x, c);
+            VecOps.exp(FloatVector.fromArray(F, x, c)).intoArray(x, c);
         }
         for (int c = vec; c < n; c++) {
             x[c] = (float) Math.exp(x[c]);

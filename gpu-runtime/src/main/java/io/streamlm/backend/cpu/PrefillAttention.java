@@ -89,7 +89,7 @@ final class PrefillAttention {
         float shift = max * scale;
         FloatVector sum = FloatVector.zero(F);
         for (int c = 0; c < vec; c += LANES) {
-            FloatVector e = FloatVector.fromArray(F, x, off + c).mul(scale).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = VecOps.exp(FloatVector.fromArray(F, x, off + c).mul(scale).sub(shift));
             e.intoArray(x, off + c);
             sum = sum.add(e);
         }
