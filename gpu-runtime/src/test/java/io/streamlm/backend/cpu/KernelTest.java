@@ -106,7 +106,7 @@ class KernelTest {
             x[1] = (float) -v;
             VecOps.exp(jdk.incubator.vector.FloatVector.fromArray(MatMul.F, x, 0)).intoArray(y, 0);
             for (int i = 0; i < 2; i++) {
-                double want = Math.exp(Math.max(-87.3, Math.min(88.3, x[i])));
+                double want = Math.exp(Math.max(-87.3f, Math.min(88.3f, x[i])));
                 assertEquals(want, y[i], want * 3e-7 + 1e-42, "exp(" + x[i] + ")");
             }
         }
