@@ -159,7 +159,7 @@ final class GdnLayer {
                             : FloatVector.fromArray(F, s.qkv, (r0 + p - hist) * convDim + c);
                     acc = FloatVector.fromArray(F, convT, j * convDim + c).fma(xv, acc);
                 }
-                acc.div(acc.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(s.mixed, o + c);
+                acc.div(VecOps.exp(acc.neg()).add(1f)).intoArray(s.mixed, o + c);
             }
             for (int c = vec; c < c1; c++) {
                 float acc = 0f;
@@ -249,7 +249,7 @@ final class GdnLayer {
                 int vec = F.loopBound(dv);
                 for (int j = 0; j < vec; j += LANES) {
                     FloatVector zv = FloatVector.fromArray(F, s.z, o + j);
-                    FloatVector siluZ = zv.div(zv.neg().lanewise(VectorOperators.EXP).add(1f));
+                    FloatVector siluZ = zv.div(VecOps.exp(zv.neg()).add(1f));
                     FloatVector.fromArray(F, s.core, o + j).mul(inv).mul(FloatVector.fromArray(F, normW, j))
                             .mul(siluZ).intoArray(s.core, o + j);
                 }
