@@ -13,6 +13,9 @@ import java.util.OptionalLong;
  * Gated DeltaNet state. Every running request also gets its own state slot on top of that budget.
  */
 public final class LlmEngineBuilder {
+    /** More snapshots than this only slow lookups down: a prefix needs a handful. */
+    static final int MAX_SNAPSHOTS = 1024;
+
     Backend backend;
     Tokenizer tokenizer;
     int maxBatchedTokens = 512;
@@ -20,7 +23,7 @@ public final class LlmEngineBuilder {
     int blockSize = 16;
     OptionalLong kvCacheBytes = OptionalLong.empty();
     OptionalInt numKvBlocks = OptionalInt.empty();
-    long stateCacheBytes = 512L << 20;
+    long stateCacheBytes = 256L << 20;
     OptionalInt snapshotInterval = OptionalInt.empty();
     boolean enablePrefixCache = true;
     String modelId = "default";
@@ -71,7 +74,7 @@ public final class LlmEngineBuilder {
         return this;
     }
 
-    /** Memory for prefix snapshots of the recurrent state (0 disables them). Default 512 MiB. */
+    /** Memory for prefix snapshots of the recurrent state (0 disables them; at most 1024 snapshots). Default 256 MiB. */
     public LlmEngineBuilder stateCacheBytes(long bytes) {
         this.stateCacheBytes = bytes;
         return this;
@@ -137,7 +140,7 @@ public final class LlmEngineBuilder {
                 "snapshotInterval must be a positive multiple of blockSize " + blockSize + ", got " + interval);
         require(stateCacheBytes >= 0, "stateCacheBytes must be >= 0, got " + stateCacheBytes);
         long slotBytes = backend.stateSlotBytes();
-        int numSnapshotSlots = slotBytes == 0 ? 0 : (int) Math.min(1 << 16, stateCacheBytes / slotBytes);
+        int numSnapshotSlots = slotBytes == 0 ? 0 : (int) Math.min(MAX_SNAPSHOTS, stateCacheBytes / slotBytes);
         this.snapshotInterval = OptionalInt.of(interval);
         return new LlmEngine(this, new CacheLayout(blocks, blockSize, maxRunningRequests + numSnapshotSlots), numSnapshotSlots);
     }
