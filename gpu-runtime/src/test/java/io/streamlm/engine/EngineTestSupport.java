@@ -34,7 +34,7 @@ final class EngineTestSupport {
     }
 
     static CpuBackend backend() throws Exception {
-        return TestBackends.load(checkpoint(), 2);
+        return TestBackends.load(checkpoint(), 1); // one thread: no spinning worker on a shared machine
     }
 
     /** A builder over a fresh real backend with small defaults. */
