@@ -79,18 +79,4 @@ class BlockPoolTest {
         int b2 = pool.allocate().getAsInt();
         assertTrue(cache.register(b2, 7, OptionalLong.empty(), "t", new int[] {9, 9}, 0).isEmpty());
     }
-
-    @Test
-    void stopScannerHoldsBackPartialStops() {
-        StopScanner s = new StopScanner(List.of("END", "xy"));
-        List<String> out = new ArrayList<>();
-        out.add(s.feed("abcE"));
-        out.add(s.feed("N"));
-        out.add(s.feed("x"));
-        assertEquals(List.of("abc", "", "ENx".substring(0, 2)), out);
-        assertEquals("", s.feed("y..."));
-        assertTrue(s.stopped());
-        StopScanner t = new StopScanner(List.of("stop"));
-        assertEquals("hello s", t.feed("hello s") + t.flush());
-    }
 }
