@@ -179,7 +179,10 @@ final class CacheManager {
         }
         if (r.sharedPrefixTokens.isPresent()) {
             int d = Math.min(r.sharedPrefixTokens.getAsInt(), r.numPromptTokens - 1);
-            if (d > resumePos && (d % blockSize == 0 || midBlockSnapshots)) {
+            if (!midBlockSnapshots) {
+                d -= d % blockSize; // without KV block copies only block-aligned snapshots can be resumed
+            }
+            if (d > resumePos) {
                 out.add(d);
             }
         }

@@ -86,6 +86,7 @@ final class Scheduler {
         sweep(now);
         PlanBuilder plan = new PlanBuilder(config.maxBatchedTokens());
         running.sort(Request::compareForScheduling);
+        preemptForPriority();
         for (boolean decodePass : new boolean[] {true, false}) {
             for (Request r : new ArrayList<>(running)) {
                 boolean isDecode = r.numTokens() - r.numComputedTokens == 1;
@@ -100,6 +101,21 @@ final class Scheduler {
         admitWaiting(plan);
         counters.numLastScheduled = plan.chunks.size();
         return plan.build();
+    }
+
+    /** Frees state slots for waiting requests of strictly higher priority than the lowest running ones. */
+    private void preemptForPriority() {
+        waiting.sort(Request::compareForScheduling);
+        for (Request w : new ArrayList<>(waiting)) {
+            if (!freeSeqSlots.isEmpty() || running.isEmpty()) {
+                return;
+            }
+            Request lowest = running.get(running.size() - 1);
+            if (lowest.priority >= w.priority) {
+                return;
+            }
+            preempt(lowest);
+        }
     }
 
     private void scheduleRunning(Request r, PlanBuilder plan) {

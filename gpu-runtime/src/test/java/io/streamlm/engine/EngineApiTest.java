@@ -144,4 +144,25 @@ class EngineApiTest {
             assertTrue(engine.stats().generatedTokens() >= 24 + 4);
         }
     }
+
+    @Test
+    void higherPriorityTakesTheSlotAndThePreemptedRequestRecomputesTheSameTokens() throws Exception {
+        int[] lowPrompt = randomTokens(new Random(21), 12);
+        int[] expected = EngineTestSupport.reference(List.of(greedy("low", lowPrompt, 40))).get(0);
+        try (LlmEngine engine = builder().maxRunningRequests(1).build()) {
+            RequestHandle[] high = new RequestHandle[1];
+            RequestHandle low = engine.submit(greedy("low", lowPrompt, 40), (id, delta) -> {
+                if (high[0] == null) {
+                    high[0] = engine.submit(new GenerationRequest("high", new Prompt.Tokens(new int[] {5, 6, 7}),
+                            SamplingParams.greedy(3), 10, Optional.empty(), "default", OptionalInt.empty()));
+                }
+            });
+            GenerationResult lowResult = await(low);
+            GenerationResult highResult = await(high[0]);
+            assertEquals(FinishReason.LENGTH, highResult.finishReason());
+            assertTrue(highResult.timings().totalNanos() < lowResult.timings().totalNanos());
+            assertArrayEquals(expected, lowResult.tokenIds());
+            assertTrue(engine.stats().numPreemptions() >= 1, engine.stats().toString());
+        }
+    }
 }
