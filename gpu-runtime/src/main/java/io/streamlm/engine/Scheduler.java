@@ -319,11 +319,16 @@ final class Scheduler {
 
     /** Ends every unfinished request with CANCELLED (engine shutdown). */
     void cancelAll() {
+        finishAll(RequestStatus.FINISHED_CANCELLED, Optional.empty());
+    }
+
+    /** Ends every unfinished request with the given status. */
+    void finishAll(RequestStatus status, Optional<String> error) {
         for (Request r : new ArrayList<>(running)) {
-            finish(r, RequestStatus.FINISHED_CANCELLED, Optional.empty());
+            finish(r, status, error);
         }
         for (Request r : new ArrayList<>(waiting)) {
-            finish(r, RequestStatus.FINISHED_CANCELLED, Optional.empty());
+            finish(r, status, error);
         }
     }
 
