@@ -310,6 +310,15 @@ final class Scheduler {
         finished.add(r);
     }
 
+    /** Ends a request that never reached any scheduler (submitted to a closed engine) with ERROR. */
+    static void rejectUnscheduled(Request r, String error) {
+        if (r.status != RequestStatus.WAITING) {
+            throw new IllegalStateException("request " + r.id + " was already scheduled: " + r.status);
+        }
+        r.status = RequestStatus.FINISHED_ERROR;
+        r.errorMessage = Optional.of(error);
+    }
+
     /** Requests finished since the last call. */
     List<Request> drainFinished() {
         List<Request> out = new ArrayList<>(finished);
