@@ -16,7 +16,8 @@ import org.junit.jupiter.api.TestFactory;
  * Checkpoints this test writes with the shared make_checkpoint.py into target/, in every variant the issue
  * names (the causal layout, F32, mixed dtypes, F16, shards, tied heads, grouped value heads, other head dims,
  * conv kernels, rotary fractions, rope thetas, an odd hidden size), with goldens from the float64 reference
- * (qwen35_ref.py) and prompts up to 150 tokens so the chunked delta rule crosses its 64-token chunk boundaries.
+ * (qwen35_ref.py) and prompts of 1 to 150 tokens: 9 is the CPU backend's shortest chunked-form prefill; 64, 65,
+ * 129 and 150 sit on and across the delta rule's 64-token chunk boundaries.
  */
 class GeneratedCheckpointsTest {
     private static final int NUM_GENERATE = 16;
@@ -31,17 +32,17 @@ class GeneratedCheckpointsTest {
 
     static List<Case> cases() {
         return List.of(
-                new Case("causal-f32", List.of("--layout", "causal", "--dtype", "F32", "--seed", "11"), 1, 150),
+                new Case("causal-f32", List.of("--layout", "causal", "--dtype", "F32", "--seed", "11"), 1, 9, 150),
                 new Case("conditional-mixed-shards-mtp", List.of("--fp32-ssm-params", "--shards", "3", "--mtp",
                         "--seed", "12"), 5, 129),
                 new Case("causal-tied", List.of("--layout", "causal", "--tie-embeddings", "--seed", "13"), 2, 90),
                 new Case("grouped-value-heads", List.of("--linear-num-key-heads", "2", "--linear-num-value-heads", "4",
-                        "--linear-key-head-dim", "8", "--linear-value-head-dim", "24", "--seed", "14"), 3, 150),
+                        "--linear-key-head-dim", "8", "--linear-value-head-dim", "24", "--seed", "14"), 3, 64, 150),
                 new Case("other-shapes", List.of("--hidden-size", "48", "--num-layers", "6",
                         "--full-attention-interval", "3", "--num-heads", "6", "--num-kv-heads", "2", "--head-dim", "16",
                         "--partial-rotary-factor", "0.5", "--rope-theta", "10000", "--conv-kernel", "3",
                         "--intermediate-size", "96", "--vocab-size", "300", "--linear-num-key-heads", "3",
-                        "--linear-num-value-heads", "6", "--seed", "15"), 4, 140),
+                        "--linear-num-value-heads", "6", "--seed", "15"), 4, 65, 140),
                 new Case("odd-sizes", List.of("--layout", "causal", "--hidden-size", "37", "--intermediate-size", "75",
                         "--head-dim", "24", "--num-heads", "3", "--num-kv-heads", "1", "--linear-key-head-dim", "12",
                         "--linear-value-head-dim", "20", "--linear-num-key-heads", "1", "--linear-num-value-heads",
