@@ -37,28 +37,36 @@ final class BenchDecodeCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmarks: 'bench decode' measures prefill and decode tokens/s";
+        return "benchmarks: 'bench decode' (prefill and decode tokens/s), 'bench serve' (the engine under load)";
     }
 
     @Override
     public String usage() {
         return String.join("\n",
-                "usage: ./streamlm bench decode --model DIR [--prompt-tokens N] [--new-tokens N] [--threads N] [--seed N]",
+                "usage: ./streamlm bench decode --model DIR [--prompt-tokens N] [--new-tokens N] [--batch B] [--threads N] [--seed N]",
+                "       ./streamlm bench serve --model DIR ...   (flags below)",
                 "",
                 "  --model DIR          Hugging Face checkpoint directory (config.json + safetensors)",
                 "  --prompt-tokens N    prompt length, random token ids (default 128)",
                 "  --new-tokens N       decode steps after the prompt, greedy (default 32)",
+                "  --batch B            sequences prefilled and decoded together, each step one token each (default 1)",
                 "  --threads N          compute threads (default: available processors)",
                 "  --seed N             seed of the random prompt (default 1)",
                 "",
                 "Prints progress to stderr and, as the last stdout line, one JSON object with prefill_tokens_per_s,",
-                "decode_tokens_per_s, weight_bytes (read once per decode step) and the per-operation decode profile.");
+                "decode_tokens_per_s (all B sequences), weight_bytes (read once per decode step) and the per-operation",
+                "decode profile.",
+                "",
+                BenchServe.USAGE);
     }
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        if (!argv.isEmpty() && argv.get(0).equals("serve")) {
+            return BenchServe.run(new Args(argv.subList(1, argv.size()), java.util.Set.of("no-prefix-cache"), out, err), out, err);
+        }
         if (argv.isEmpty() || !argv.get(0).equals("decode")) {
-            throw new UsageException("expected a benchmark name: ./streamlm bench decode ...");
+            throw new UsageException("expected a benchmark name: ./streamlm bench decode|serve ...");
         }
         return run(new Args(argv.subList(1, argv.size()), switches(), out, err));
     }
@@ -69,6 +77,7 @@ final class BenchDecodeCommand implements Command {
         Path model = args.requirePath("model");
         int promptTokens = args.integer("prompt-tokens", 128, 1, 1 << 20);
         int newTokens = args.integer("new-tokens", 32, 1, 1 << 20);
+        int batch = args.integer("batch", 1, 1, 4096);
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
         long seed = args.longValue("seed").orElse(1L);
         args.finish();
@@ -81,7 +90,7 @@ final class BenchDecodeCommand implements Command {
             err.printf("loaded %s in %.1f s: %d layers, hidden %d, vocab %d, %.2f GB of weights read per decode step%n",
                     model, loadS, backend.config().numLayers(), backend.config().hiddenSize(),
                     backend.config().vocabSize(), backend.weightBytes() / 1e9);
-            Map<String, Object> result = measure(backend, promptTokens, newTokens, seed, err);
+            Map<String, Object> result = measure(backend, promptTokens, newTokens, batch, seed, err);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("benchmark", "decode");
             json.put("model", model.toString());
@@ -97,50 +106,60 @@ final class BenchDecodeCommand implements Command {
 
     static Map<String, Object> measure(CpuBackend backend, int promptTokens, int newTokens, long seed,
                                        PrintStream err) {
+        return measure(backend, promptTokens, newTokens, 1, seed, err);
+    }
+
+    static Map<String, Object> measure(CpuBackend backend, int promptTokens, int newTokens, int batch, long seed,
+                                       PrintStream err) {
         int vocab = backend.config().vocabSize();
-        int numBlocks = (promptTokens + newTokens + BLOCK_SIZE - 1) / BLOCK_SIZE + 1;
-        backend.allocateCaches(new CacheLayout(numBlocks, BLOCK_SIZE, 1));
-        int[] table = new int[numBlocks];
-        Arrays.setAll(table, i -> i);
+        int numBlocks = (promptTokens + Math.max(newTokens, WARMUP_DECODE_STEPS) + BLOCK_SIZE - 1) / BLOCK_SIZE + 1;
+        backend.allocateCaches(new CacheLayout(numBlocks * batch, BLOCK_SIZE, batch));
+        int[][] tables = new int[batch][numBlocks]; // [batch][numBlocks] each sequence's own blocks
+        for (int b = 0; b < batch; b++) {
+            int first = b * numBlocks;
+            Arrays.setAll(tables[b], i -> first + i);
+        }
         Random rnd = new Random(seed);
-        int[] prompt = new int[promptTokens];
-        Arrays.setAll(prompt, i -> rnd.nextInt(vocab));
+        int[][] prompts = new int[batch][promptTokens]; // [batch][promptTokens] a different prompt per sequence
+        for (int[] prompt : prompts) {
+            Arrays.setAll(prompt, i -> rnd.nextInt(vocab));
+        }
 
         // warm-up: compiles the prefill and decode paths (the JIT needs a few calls of each kernel)
         long w0 = System.nanoTime();
         for (int round = 0; round < WARMUP_ROUNDS; round++) {
-            runOnce(backend, prompt, table, WARMUP_DECODE_STEPS, new long[WARMUP_DECODE_STEPS], new LinkedHashMap<>());
+            runOnce(backend, prompts, tables, WARMUP_DECODE_STEPS, new long[WARMUP_DECODE_STEPS], new LinkedHashMap<>());
         }
         err.printf("warm-up (%d x prefill %d + %d decode steps) %.1f s%n", WARMUP_ROUNDS, promptTokens, WARMUP_DECODE_STEPS,
                 (System.nanoTime() - w0) / 1e9);
 
         long[] stepNanos = new long[newTokens];
         Map<String, Long> prefillProfile = new LinkedHashMap<>();
-        long prefillNanos = runOnce(backend, prompt, table, newTokens, stepNanos, prefillProfile);
+        long prefillNanos = runOnce(backend, prompts, tables, newTokens, stepNanos, prefillProfile);
         Map<String, Long> profile = backend.profileNanos();
         long decodeNanos = Arrays.stream(stepNanos).sum();
-        double prefillTps = promptTokens / (prefillNanos / 1e9);
-        double decodeTps = newTokens / (decodeNanos / 1e9);
+        double prefillTps = (double) promptTokens * batch / (prefillNanos / 1e9);
+        double decodeTps = (double) newTokens * batch / (decodeNanos / 1e9);
         long[] sorted = stepNanos.clone();
         Arrays.sort(sorted);
         double medianMs = sorted[sorted.length / 2] / 1e6;
         long weightBytes = backend.weightBytes();
-        err.printf("prefill: %d tokens in %.3f s = %.1f tokens/s%n", promptTokens, prefillNanos / 1e9, prefillTps);
+        err.printf("prefill: %d x %d tokens in %.3f s = %.1f tokens/s%n", batch, promptTokens, prefillNanos / 1e9, prefillTps);
         err.printf("decode:  %d tokens in %.3f s = %.2f tokens/s (median step %.1f ms; %.1f GB/s of weights;"
-                        + " floor at 31 GB/s: %.1f tokens/s)%n", newTokens, decodeNanos / 1e9, decodeTps, medianMs,
-                weightBytes * decodeTps / 1e9, 31e9 / weightBytes);
+                        + " floor at 31 GB/s: %.1f tokens/s)%n", newTokens * batch, decodeNanos / 1e9, decodeTps, medianMs,
+                weightBytes * decodeTps / batch / 1e9, 31e9 * batch / weightBytes);
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("prompt_tokens", promptTokens);
         json.put("new_tokens", newTokens);
-        json.put("batch", 1);
+        json.put("batch", batch);
         json.put("prefill_s", round(prefillNanos / 1e9));
         json.put("prefill_tokens_per_s", round(prefillTps));
         json.put("decode_tokens_per_s", round(decodeTps));
         json.put("decode_step_ms_median", round(medianMs));
         json.put("weight_bytes", weightBytes);
         json.put("weight_bytes_per_step", weightBytes);
-        json.put("decode_weight_gb_per_s", round(weightBytes * decodeTps / 1e9));
+        json.put("decode_weight_gb_per_s", round(weightBytes * decodeTps / batch / 1e9));
         Map<String, Object> pre = new LinkedHashMap<>();
         prefillProfile.forEach((op, ns) -> pre.put(op, round(ns / 1e6)));
         json.put("prefill_profile_ms", pre);
@@ -156,19 +175,28 @@ final class BenchDecodeCommand implements Command {
      * Prefill of the prompt from an empty slot, then greedy decode steps; returns the prefill nanoseconds.
      * Leaves the prefill's per-op profile in {@code prefillProfile} and the decode steps' in the backend.
      */
-    private static long runOnce(CpuBackend backend, int[] prompt, int[] table, int steps, long[] stepNanos,
+    private static long runOnce(CpuBackend backend, int[][] prompts, int[][] tables, int steps, long[] stepNanos,
                                 Map<String, Long> prefillProfile) {
-        backend.resetState(0);
+        int batch = prompts.length;
+        int promptTokens = prompts[0].length;
+        List<SeqChunk> chunks = new java.util.ArrayList<>(batch); // all prompts in one forward, then B decodes per step
+        for (int b = 0; b < batch; b++) {
+            backend.resetState(b);
+            chunks.add(new SeqChunk(prompts[b], 0, tables[b], b, true));
+        }
         backend.resetProfile();
         long t0 = System.nanoTime();
-        float[] logits = backend.forward(List.of(new SeqChunk(prompt, 0, table, 0, true)))[0];
+        float[][] logits = backend.forward(chunks);
         long prefill = System.nanoTime() - t0;
         prefillProfile.putAll(backend.profileNanos());
         backend.resetProfile();
         for (int i = 0; i < steps; i++) {
             long s0 = System.nanoTime();
-            int next = argmax(logits);
-            logits = backend.forward(List.of(new SeqChunk(new int[] {next}, prompt.length + i, table, 0, true)))[0];
+            chunks.clear();
+            for (int b = 0; b < batch; b++) {
+                chunks.add(new SeqChunk(new int[] {argmax(logits[b])}, promptTokens + i, tables[b], b, true));
+            }
+            logits = backend.forward(chunks);
             stepNanos[i] = System.nanoTime() - s0;
         }
         return prefill;

@@ -71,6 +71,16 @@ final class CacheMemory {
         }
     }
 
+    /** Copy-on-write of a partially shared prefix block: every attention layer's K and V rows. */
+    void copyKvBlock(int src, int dst) {
+        checkBlock(src);
+        checkBlock(dst);
+        for (int l = 0; l < keys.length; l++) {
+            System.arraycopy(keys[l][src], 0, keys[l][dst], 0, keys[l][src].length);
+            System.arraycopy(values[l][src], 0, values[l][dst], 0, values[l][src].length);
+        }
+    }
+
     void resetState(int slot) {
         checkSlot(slot);
         for (int l = 0; l < conv.length; l++) {

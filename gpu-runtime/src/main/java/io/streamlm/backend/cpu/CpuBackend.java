@@ -128,6 +128,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean canCopyKvBlocks() {
+        return true;
+    }
+
+    @Override
+    public void copyKvBlock(int srcBlock, int dstBlock) {
+        requireCaches().copyKvBlock(srcBlock, dstBlock);
+    }
+
+    @Override
     public void resetState(int slot) {
         requireCaches().resetState(slot);
     }
