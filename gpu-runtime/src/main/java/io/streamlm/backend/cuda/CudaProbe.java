@@ -1,0 +1,65 @@
+package io.streamlm.backend.cuda;
+
+import java.util.Optional;
+
+/**
+ * Whether this process can use a CUDA GPU, decided once: {@code cuInit(0)} must succeed and at least one
+ * device must exist, and the jar must carry kernels. Any {@link Throwable} counts as "no": without
+ * libcuda.so.1 the first JCuda call throws {@code UnsatisfiedLinkError} and every later one
+ * {@code NoClassDefFoundError} (STACK.md §6), so the answer and its reason are cached.
+ */
+public final class CudaProbe {
+    private static final Object LOCK = new Object();
+    private static Optional<String> unavailableReason; // empty: available; guarded by LOCK
+
+    private CudaProbe() {}
+
+    /** True when a GPU, its driver and this jar's kernels are all present. */
+    public static boolean available() {
+        return reason().isEmpty();
+    }
+
+    /** Why the GPU backend cannot run here (empty when it can). */
+    public static Optional<String> reason() {
+        synchronized (LOCK) {
+            if (unavailableReason == null) {
+                unavailableReason = probe();
+            }
+            return unavailableReason;
+        }
+    }
+
+    /** One line for logs and benchmark JSON: "cuda available" or "cuda unavailable: ...". */
+    public static String describe() {
+        return reason().map(r -> "cuda unavailable: " + r).orElse("cuda available");
+    }
+
+    private static Optional<String> probe() {
+        Optional<String> kernels = KernelFiles.missingReason();
+        if (kernels.isPresent()) {
+            return kernels;
+        }
+        try {
+            Driver.init();
+            int n = Driver.deviceCount();
+            if (n < 1) {
+                return Optional.of("cuInit succeeded but the driver reports no CUDA device");
+            }
+            return Optional.empty();
+        } catch (Throwable t) {
+            return Optional.of(describe(t));
+        }
+    }
+
+    private static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            sb.append(" <- ").append(c.getMessage());
+        }
+        String s = sb.toString();
+        if (s.contains("libcuda.so")) {
+            s = "no NVIDIA driver (libcuda.so.1 not found): " + s;
+        }
+        return s.replace('\n', ' ');
+    }
+}

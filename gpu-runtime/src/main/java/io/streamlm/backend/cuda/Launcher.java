@@ -1,0 +1,28 @@
+package io.streamlm.backend.cuda;
+
+/** Shared by the per-family launchers: finds a kernel of the family and launches it on the device's stream. */
+abstract class Launcher {
+    private final CudaDevice device;
+    private final String family;
+
+    Launcher(CudaDevice device, String family) {
+        this.device = device;
+        this.family = family;
+    }
+
+    final void launch(String kernel, int gx, int gy, int bx, int by, KernelArgs args) {
+        if (gx < 1 || gy < 1) {
+            return; // an empty batch launches nothing (a zero grid is a launch error)
+        }
+        Driver.launch(device.function(family, kernel), family + ":" + kernel, gx, gy, 1, bx, by, 1, device.stream,
+                args.build());
+    }
+
+    static int blocks(long n, int per) {
+        long b = (n + per - 1) / per;
+        if (b > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(n + " elements need more than 2^31 blocks");
+        }
+        return (int) b;
+    }
+}
