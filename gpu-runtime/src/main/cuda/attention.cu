@@ -15,7 +15,7 @@
 //
 // paged_attention_decode (one query per (token, head) block; decode steps and short chunks):
 //   grid (numTokens, numHeads), block 128 = 4 warps; each warp takes every 4th key, lane owns dims
-//   lane + 32 i (headDim % 32 == 0, headDim <= 256); warps merge (max, sum, acc) through shared memory.
+//   lane + 32 i (headDim <= 256); warps merge (max, sum, acc) through shared memory.
 // paged_attention_prefill (query tiles: up to 8 consecutive tokens of one chunk share each K/V tile):
 //   grid (numTiles, numHeads), block 256 = 8 warps, warp w = query tileTok0[tile] + w;
 //   K/V tiles of 16 keys staged in shared memory (41 KiB at headDim 256); a key's dot product is split
@@ -55,14 +55,13 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention_decode(float *
     int t = blockIdx.x, h = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int kvh = h / (numHeads / numKvHeads);
-    int per = headDim / 32;
     const int *bt = blockTables + btOff[tokChunk[t]];
     int last = tokPos[t];
     const float *qr = q + ((size_t) t * numHeads + h) * headDim;
     float qv[ATT_MAX_HD / 32], acc[ATT_MAX_HD / 32];
 #pragma unroll
     for (int i = 0; i < ATT_MAX_HD / 32; i++) {
-        qv[i] = i < per ? qr[lane + 32 * i] : 0.f;
+        qv[i] = lane + 32 * i < headDim ? qr[lane + 32 * i] : 0.f;
         acc[i] = 0.f;
     }
     float m = -INFINITY, l = 0.f;
@@ -71,7 +70,7 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention_decode(float *
         float dot = 0.f;
 #pragma unroll
         for (int i = 0; i < ATT_MAX_HD / 32; i++) {
-            if (i < per) {
+            if (lane + 32 * i < headDim) {
                 dot += qv[i] * kCache[row + lane + 32 * i];
             }
         }
@@ -81,7 +80,7 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention_decode(float *
         l = l * corr + p;
 #pragma unroll
         for (int i = 0; i < ATT_MAX_HD / 32; i++) {
-            if (i < per) {
+            if (lane + 32 * i < headDim) {
                 acc[i] = acc[i] * corr + p * vCache[row + lane + 32 * i];
             }
         }
@@ -93,7 +92,7 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention_decode(float *
     }
 #pragma unroll
     for (int i = 0; i < ATT_MAX_HD / 32; i++) {
-        if (i < per) {
+        if (lane + 32 * i < headDim) {
             wacc[warp][lane + 32 * i] = acc[i];
         }
     }
@@ -128,7 +127,7 @@ extern "C" __global__ void __launch_bounds__(256) paged_attention_prefill(float 
     int tile = blockIdx.x, h = blockIdx.y;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int kvh = h / (numHeads / numKvHeads);
-    int per = headDim / 32, halfDim = headDim / 2;
+    int halfDim = (headDim + 1) / 2;
     int t0 = tileTok0[tile], len = tileLen[tile];
     bool active = warp < len;
     int t = t0 + (active ? warp : 0);
@@ -164,7 +163,7 @@ extern "C" __global__ void __launch_bounds__(256) paged_attention_prefill(float 
             continue;
         }
         float dot = 0.f;
-        for (int d = half * halfDim; d < (half + 1) * halfDim; d++) {
+        for (int d = half * halfDim; d < min(headDim, (half + 1) * halfDim); d++) {
             dot += qs[warp][d] * ks[key][d];
         }
         dot += __shfl_xor_sync(0xffffffffu, dot, 16);
@@ -186,7 +185,7 @@ extern "C" __global__ void __launch_bounds__(256) paged_attention_prefill(float 
             if (pj != 0.f) {
 #pragma unroll
                 for (int i = 0; i < ATT_MAX_HD / 32; i++) {
-                    if (i < per) {
+                    if (lane + 32 * i < headDim) {
                         acc[i] += pj * vs[j][lane + 32 * i];
                     }
                 }
@@ -198,7 +197,7 @@ extern "C" __global__ void __launch_bounds__(256) paged_attention_prefill(float 
         float *orow = o + ((size_t) t * numHeads + h) * headDim;
 #pragma unroll
         for (int i = 0; i < ATT_MAX_HD / 32; i++) {
-            if (i < per) {
+            if (lane + 32 * i < headDim) {
                 orow[lane + 32 * i] = acc[i] / l;
             }
         }

@@ -7,8 +7,8 @@ final class AttentionLauncher extends Launcher {
     }
 
     static void checkHeadDim(int headDim) {
-        if (headDim % 32 != 0 || headDim > 256) {
-            throw new CudaException("attention.cu needs head_dim a multiple of 32 and <= 256, the model has " + headDim);
+        if (headDim > 256) {
+            throw new CudaException("attention.cu supports head_dim <= 256, the model has " + headDim);
         }
     }
 
