@@ -51,15 +51,17 @@ public final class CudaProbe {
         }
     }
 
+    /** One line: JCuda's load errors carry whole nested stack traces in their message. */
     private static String describe(Throwable t) {
-        StringBuilder sb = new StringBuilder(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
-        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            sb.append(" <- ").append(c.getMessage());
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            all.append(c.getMessage()).append(' ');
         }
-        String s = sb.toString();
-        if (s.contains("libcuda.so")) {
-            s = "no NVIDIA driver (libcuda.so.1 not found): " + s;
+        if (all.indexOf("libcuda.so.1") >= 0) {
+            return "no NVIDIA driver: libcuda.so.1 not found (" + t.getClass().getSimpleName() + " loading JCuda's driver binding)";
         }
-        return s.replace('\n', ' ');
+        String first = String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+        String line = t.getClass().getSimpleName() + ": " + first;
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 }
