@@ -240,6 +240,13 @@ final class Scheduler {
         return withToken;
     }
 
+    /** Returns the snapshot slots a plan reserved when its step failed before they were written. */
+    void abandonSnapshots(StepPlan plan) {
+        for (Scheduled s : plan.chunks()) {
+            s.snapshotSlot().ifPresent(cache.snapshots::releaseSlot);
+        }
+    }
+
     /** Ends a request now (no effect if it already ended) and frees its blocks and slot. */
     void finish(Request r, RequestStatus status, Optional<String> error) {
         if (r.status.isFinished()) {

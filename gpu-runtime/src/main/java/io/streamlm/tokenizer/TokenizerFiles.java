@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +31,12 @@ final class TokenizerFiles {
             throw new IllegalArgumentException("no tokenizer.json in " + modelDir);
         }
         String where = file.toString();
-        JsonNode root = JSON.readTree(file.toFile());
+        RawJson raw = RawJson.read(file);
+        JsonNode root = raw.rest();
         JsonNode model = root.path("model");
-        checkModel(model, where);
+        checkModel(model, raw, where);
 
-        Map<String, Integer> vocab = readVocab(model.path("vocab"), where);
+        Map<String, Integer> vocab = raw.vocab();
         List<AddedTokens.Entry> added = readAddedTokens(root.path("added_tokens"), where);
         int vocabSize = 0;
         for (int id : vocab.values()) {
@@ -51,17 +52,17 @@ final class TokenizerFiles {
             tokenBytes[e.id()] = e.content().getBytes(StandardCharsets.UTF_8);
             tokenIds.put(e.content(), e.id());
         }
-        Bpe bpe = new Bpe(byteTokenIds(vocab, where), readMerges(model.path("merges"), vocab, where), vocab,
+        Bpe bpe = new Bpe(byteTokenIds(vocab, where), readMerges(raw.merges(), vocab, where), vocab,
                 model.path("ignore_merges").asBoolean(false));
         checkDecoder(root.path("decoder"), where);
 
         Config config = readConfig(modelDir.resolve("tokenizer_config.json"), tokenIds);
         return new Parsed(TextNormalizer.fromJson(root.path("normalizer"), where),
                 PreTokenizer.fromJson(root.path("pre_tokenizer"), where), bpe, added, tokenBytes,
-                Map.copyOf(tokenIds), config.flavor(), config.eosTokenIds());
+                Collections.unmodifiableMap(tokenIds), config.flavor(), config.eosTokenIds());
     }
 
-    private static void checkModel(JsonNode model, String where) {
+    private static void checkModel(JsonNode model, RawJson raw, String where) {
         String type = model.path("type").asText("BPE");
         if (!type.equals("BPE")) {
             throw new IllegalArgumentException(where + ": model.type is '" + type + "', only BPE is supported");
@@ -73,22 +74,9 @@ final class TokenizerFiles {
                 || !model.path("end_of_word_suffix").asText("").isEmpty()) {
             throw new IllegalArgumentException(where + ": continuing_subword_prefix / end_of_word_suffix are not supported");
         }
-        if (!model.path("vocab").isObject() || !model.path("merges").isArray()) {
-            throw new IllegalArgumentException(where + ": model must hold a 'vocab' object and a 'merges' array");
+        if (raw.vocab().isEmpty()) {
+            throw new IllegalArgumentException(where + ": model must hold a non-empty 'vocab' object");
         }
-    }
-
-    private static Map<String, Integer> readVocab(JsonNode node, String where) {
-        Map<String, Integer> vocab = new HashMap<>(node.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new IllegalArgumentException(where + ": vocab entry '" + e.getKey() + "' has id " + e.getValue()
-                        + ", expected a non-negative integer");
-            }
-            vocab.put(e.getKey(), e.getValue().asInt());
-        }
-        return vocab;
     }
 
     private static int[] byteTokenIds(Map<String, Integer> vocab, String where) {
@@ -104,31 +92,20 @@ final class TokenizerFiles {
         return ids;
     }
 
-    private static Bpe.LongLongMap readMerges(JsonNode merges, Map<String, Integer> vocab, String where) {
+    /** merges holds "a b" strings or [a, b] pairs (both forms exist in the wild); rank = position. */
+    private static Bpe.LongLongMap readMerges(List<String[]> merges, Map<String, Integer> vocab, String where) {
         Bpe.LongLongMap map = new Bpe.LongLongMap(merges.size());
-        int rank = 0;
-        for (JsonNode m : merges) {
-            String left;
-            String right;
-            if (m.isArray() && m.size() == 2) {
-                left = m.get(0).asText();
-                right = m.get(1).asText();
-            } else if (m.isTextual() && m.asText().indexOf(' ', 1) > 0) {
-                int space = m.asText().indexOf(' ', 1);
-                left = m.asText().substring(0, space);
-                right = m.asText().substring(space + 1);
-            } else {
-                throw new IllegalArgumentException(where + ": merges[" + rank + "] = " + m + " is not \"a b\" or [a, b]");
-            }
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String left = merges.get(rank)[0];
+            String right = merges.get(rank)[1];
             Integer l = vocab.get(left);
             Integer r = vocab.get(right);
             Integer merged = vocab.get(left + right);
             if (l == null || r == null || merged == null) {
-                throw new IllegalArgumentException(where + ": merges[" + rank + "] = " + m
-                        + " uses a token missing from the vocab (" + (l == null ? left : r == null ? right : left + right) + ")");
+                throw new IllegalArgumentException(where + ": merges[" + rank + "] = [" + left + ", " + right
+                        + "] uses a token missing from the vocab (" + (l == null ? left : r == null ? right : left + right) + ")");
             }
             map.putIfAbsent(Bpe.pairKey(l, r), ((long) rank << 32) | merged); // a repeated pair keeps its first rank
-            rank++;
         }
         return map;
     }

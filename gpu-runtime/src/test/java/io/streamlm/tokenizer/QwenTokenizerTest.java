@@ -22,7 +22,7 @@ class QwenTokenizerTest {
 
     @BeforeAll
     static void load() throws Exception {
-        tokenizer = Tokenizer.load(QwenTokenizerFixture.modelDir());
+        tokenizer = QwenTokenizerFixture.tokenizer();
         oracle = HuggingFaceTokenizer.newInstance(QwenTokenizerFixture.modelDir().resolve("tokenizer.json"),
                 Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false"));
     }

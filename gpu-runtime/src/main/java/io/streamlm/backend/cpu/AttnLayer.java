@@ -55,9 +55,13 @@ final class AttnLayer {
         this.mem = memory;
         int t = step.numTokens;
         timer.start();
-        matmul.apply(qProj, step.h, t, step.qg);
-        matmul.apply(kProj, step.h, t, step.k);
-        matmul.apply(vProj, step.h, t, step.v);
+        if (GdnLayer.sameLayout(qProj, kProj, vProj)) {
+            matmul.apply(qProj, step.qg, kProj, step.k, vProj, step.v, step.h, t);
+        } else {
+            matmul.apply(qProj, step.h, t, step.qg);
+            matmul.apply(kProj, step.h, t, step.k);
+            matmul.apply(vProj, step.h, t, step.v);
+        }
         timer.stop(OpTimer.Op.ATTN_PROJ);
         int maxLen = 0;
         for (int r = 0; r < t; r++) {
@@ -150,9 +154,7 @@ final class AttnLayer {
             float inv = (float) (1.0 / sum);
             int g = q + headDim;
             int o = r * numHeads * headDim + h * headDim;
-            for (int i = 0; i < headDim; i++) {
-                s.core[o + i] = out[i] * inv * VecOps.sigmoid(s.qg[g + i]);
-            }
+            VecOps.sigmoidGate(out, inv, s.qg, g, s.core, o, headDim);
         }
     }
 }

@@ -106,8 +106,12 @@ final class CpuModel {
 
     private void mlp(int l, StepBuffers s) {
         int t = s.numTokens;
-        matmul.apply(gateProj[l], s.h, t, s.gate);
-        matmul.apply(upProj[l], s.h, t, s.up);
+        if (GdnLayer.sameLayout(gateProj[l], upProj[l])) {
+            matmul.apply(gateProj[l], s.gate, upProj[l], s.up, s.h, t);
+        } else {
+            matmul.apply(gateProj[l], s.h, t, s.gate);
+            matmul.apply(upProj[l], s.h, t, s.up);
+        }
         VecOps.swiglu(s.gate, s.up, s.gate, t * c.intermediateSize());
         matmul.apply(downProj[l], s.gate, t, s.tmp);
         VecOps.add(s.x, 0, s.tmp, 0, t * c.hiddenSize());

@@ -23,11 +23,11 @@ final class DeltaRule {
     private final int dv;
     // chunked-form scratch, one chunk
     private final double[] cum = new double[CHUNK];        // [C] cumulative log-decay within the chunk
-    private final float[] attn = new float[CHUNK * CHUNK];  // [C, C] strictly lower (I + A) of the UT transform
+    private final float[] attn = new float[CHUNK * CHUNK];  // [C, C] strictly lower: minus A of the UT transform (I + A)
     private final float[] intra = new float[CHUNK * CHUNK]; // [C, C] lower incl. diagonal: decayed q.k
-    private final float[] tailDecay = new float[CHUNK];     // [C] exp(cum_last - cum_i)
+    private final float[] kdT;  // [dk, C] k_i exp(cum_last - cum_i), transposed for the state update
     private final float[] uv;   // [C, dv] new values, then vNew
-    private final float[] wk;   // [C, dk] k_cumdecay
+    private final float[] wk;   // [C, dk] -k_cumdecay
     private final float[] row;  // [max(dk, dv)]
 
     DeltaRule(int dk, int dv) {
@@ -36,6 +36,7 @@ final class DeltaRule {
         this.uv = new float[CHUNK * dv];
         this.wk = new float[CHUNK * dk];
         this.row = new float[Math.max(dk, dv)];
+        this.kdT = new float[dk * CHUNK];
     }
 
     /** Token-by-token recurrence; {@code s} at {@code sOff} is the head's state [dk, dv], updated in place. */
@@ -90,63 +91,101 @@ final class DeltaRule {
             acc += g[c0 + i];
             cum[i] = acc;
         }
-        // attn[i][j] = beta_i (k_i . k_j) exp(cum_i - cum_j), j < i;  intra[i][j] = (q_i . k_j) exp(cum_i - cum_j), j <= i
+        // attn[i][j] = -beta_i (k_i . k_j) exp(cum_i - cum_j), j < i;  intra[i][j] = (q_i . k_j) exp(cum_i - cum_j), j <= i
         for (int i = 0; i < m; i++) {
             int ki = (c0 + i) * dk;
             for (int j = 0; j <= i; j++) {
                 int kj = (c0 + j) * dk;
                 float decay = (float) Math.exp(cum[i] - cum[j]);
                 if (j < i) {
-                    attn[i * CHUNK + j] = beta[c0 + i] * VecOps.dot(k, ki, k, kj, dk) * decay;
+                    attn[i * CHUNK + j] = -beta[c0 + i] * VecOps.dot(k, ki, k, kj, dk) * decay;
                 }
                 intra[i * CHUNK + j] = VecOps.dot(q, (c0 + i) * dk, k, kj, dk) * decay;
             }
         }
-        // forward substitution, (I + attn) X = B: uv = new values (B = beta v), wk = k_cumdecay (B = beta k exp(cum))
+        // forward substitution, (I - attn) X = B: uv = new values (B = beta v); wk = -k_cumdecay (B = -beta k exp(cum))
         for (int i = 0; i < m; i++) {
             float b = beta[c0 + i];
-            float e = (float) Math.exp(cum[i]);
+            float e = (float) -Math.exp(cum[i]);
             for (int j = 0; j < dv; j++) {
                 uv[i * dv + j] = v[(c0 + i) * dv + j] * b;
             }
             for (int j = 0; j < dk; j++) {
                 wk[i * dk + j] = k[(c0 + i) * dk + j] * b * e;
             }
-            for (int j = 0; j < i; j++) {
-                float a = -attn[i * CHUNK + j];
-                VecOps.axpy(uv, i * dv, a, uv, j * dv, dv);
-                VecOps.axpy(wk, i * dk, a, wk, j * dk, dk);
-            }
+            rowCombine(uv, i * dv, attn, i * CHUNK, i, uv, 0, dv, dv);
+            rowCombine(wk, i * dk, attn, i * CHUNK, i, wk, 0, dk, dk);
         }
-        // vNew_i = uv_i - wk_i S ;  out_i = exp(cum_i) q_i S + sum_{j<=i} intra[i][j] vNew_j
+        // vNew_i = uv_i - k_cumdecay_i S ;  out_i = exp(cum_i) q_i S + sum_{j<=i} intra[i][j] vNew_j
         for (int i = 0; i < m; i++) {
             int o = (c0 + i) * dv;
             float eq = (float) Math.exp(cum[i]);
-            java.util.Arrays.fill(out, o, o + dv, 0f);
             for (int r = 0; r < dk; r++) {
-                VecOps.axpy(uv, i * dv, -wk[i * dk + r], s, sOff + r * dv, dv);
-                VecOps.axpy(out, o, eq * q[(c0 + i) * dk + r], s, sOff + r * dv, dv);
+                row[r] = eq * q[(c0 + i) * dk + r];
             }
+            java.util.Arrays.fill(out, o, o + dv, 0f);
+            rowCombine(uv, i * dv, wk, i * dk, dk, s, sOff, dv, dv);
+            rowCombine(out, o, row, 0, dk, s, sOff, dv, dv);
         }
         for (int i = 0; i < m; i++) {
-            int o = (c0 + i) * dv;
-            for (int j = 0; j <= i; j++) {
-                VecOps.axpy(out, o, intra[i * CHUNK + j], uv, j * dv, dv);
-            }
+            rowCombine(out, (c0 + i) * dv, intra, i * CHUNK, i + 1, uv, 0, dv, dv);
         }
         // S = S exp(cum_last) + sum_i k_i exp(cum_last - cum_i) vNew_i^T
         double last = cum[m - 1];
         float chunkDecay = (float) Math.exp(last);
         for (int i = 0; i < m; i++) {
-            tailDecay[i] = (float) Math.exp(last - cum[i]);
+            float tail = (float) Math.exp(last - cum[i]);
+            for (int r = 0; r < dk; r++) {
+                kdT[r * CHUNK + i] = k[(c0 + i) * dk + r] * tail;
+            }
         }
         for (int r = 0; r < dk; r++) {
             int sr = sOff + r * dv;
             VecOps.scale(s, sr, chunkDecay, dv);
-            for (int i = 0; i < m; i++) {
-                float kd = k[(c0 + i) * dk + r] * tailDecay[i];
-                VecOps.axpy(s, sr, kd, uv, i * dv, dv);
+            rowCombine(s, sr, kdT, r * CHUNK, m, uv, 0, dv, dv);
+        }
+    }
+
+    /**
+     * {@code dst[dstOff + c] += sum_{j < count} coef[coefOff + j] * src[srcOff + j * srcStride + c]} for
+     * c < width: the accumulators of 4 vectors of dst stay in registers over all j (an axpy per j would load
+     * and store dst every time).
+     */
+    static void rowCombine(float[] dst, int dstOff, float[] coef, int coefOff, int count, float[] src, int srcOff,
+                           int srcStride, int width) {
+        int c = 0;
+        for (; c + 4 * LANES <= width; c += 4 * LANES) {
+            int d = dstOff + c;
+            FloatVector a0 = FloatVector.fromArray(F, dst, d);
+            FloatVector a1 = FloatVector.fromArray(F, dst, d + LANES);
+            FloatVector a2 = FloatVector.fromArray(F, dst, d + 2 * LANES);
+            FloatVector a3 = FloatVector.fromArray(F, dst, d + 3 * LANES);
+            for (int j = 0; j < count; j++) {
+                FloatVector w = FloatVector.broadcast(F, coef[coefOff + j]);
+                int o = srcOff + j * srcStride + c;
+                a0 = FloatVector.fromArray(F, src, o).fma(w, a0);
+                a1 = FloatVector.fromArray(F, src, o + LANES).fma(w, a1);
+                a2 = FloatVector.fromArray(F, src, o + 2 * LANES).fma(w, a2);
+                a3 = FloatVector.fromArray(F, src, o + 3 * LANES).fma(w, a3);
             }
+            a0.intoArray(dst, d);
+            a1.intoArray(dst, d + LANES);
+            a2.intoArray(dst, d + 2 * LANES);
+            a3.intoArray(dst, d + 3 * LANES);
+        }
+        for (; c + LANES <= width; c += LANES) {
+            FloatVector a0 = FloatVector.fromArray(F, dst, dstOff + c);
+            for (int j = 0; j < count; j++) {
+                a0 = FloatVector.fromArray(F, src, srcOff + j * srcStride + c).fma(FloatVector.broadcast(F, coef[coefOff + j]), a0);
+            }
+            a0.intoArray(dst, dstOff + c);
+        }
+        for (; c < width; c++) {
+            float a = dst[dstOff + c];
+            for (int j = 0; j < count; j++) {
+                a += coef[coefOff + j] * src[srcOff + j * srcStride + c];
+            }
+            dst[dstOff + c] = a;
         }
     }
 }

@@ -14,6 +14,9 @@ import jdk.incubator.vector.VectorOperators;
 final class Gemm {
     private Gemm() {}
 
+    /** Activation floats per block (256 KB): with a widened panel this stays within a core's L2. */
+    private static final int X_BLOCK_FLOATS = 64 * 1024;
+
     /**
      * {@code out[outBase + t * outStride + i] = dot(panel[i * n ..], x[t * n ..], n)} for i < numW, t < numX.
      *
@@ -22,25 +25,24 @@ final class Gemm {
      */
     static void panelTimesRows(float[] panel, int numW, float[] x, int numX, int n, float[] out, int outBase,
                                int outStride) {
-        int t = 0;
-        for (; t + 4 <= numX; t += 4) {
+        // x rows in blocks small enough to stay in L2 while every 4-row slice of the panel passes over them
+        int blockRows = Math.max(4, (X_BLOCK_FLOATS / n) & ~3);
+        for (int tb = 0; tb < numX; tb += blockRows) {
+            int te = Math.min(numX, tb + blockRows);
             int i = 0;
             for (; i + 4 <= numW; i += 4) {
-                dot4x4(panel, i * n, x, t * n, n, out, outBase + t * outStride + i, outStride);
-            }
-            for (; i < numW; i++) {
-                for (int tt = t; tt < t + 4; tt++) {
-                    out[outBase + tt * outStride + i] = VecOps.dot(panel, i * n, x, tt * n, n);
+                int t = tb;
+                for (; t + 4 <= te; t += 4) {
+                    dot4x4(panel, i * n, x, t * n, n, out, outBase + t * outStride + i, outStride);
+                }
+                for (; t < te; t++) {
+                    dot4x1(panel, i * n, x, t * n, n, out, outBase + t * outStride + i);
                 }
             }
-        }
-        for (; t < numX; t++) {
-            int i = 0;
-            for (; i + 4 <= numW; i += 4) {
-                dot4x1(panel, i * n, x, t * n, n, out, outBase + t * outStride + i);
-            }
             for (; i < numW; i++) {
-                out[outBase + t * outStride + i] = VecOps.dot(panel, i * n, x, t * n, n);
+                for (int t = tb; t < te; t++) {
+                    out[outBase + t * outStride + i] = VecOps.dot(panel, i * n, x, t * n, n);
+                }
             }
         }
     }

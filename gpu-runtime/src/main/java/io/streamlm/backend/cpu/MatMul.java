@@ -24,24 +24,36 @@ final class MatMul {
     static final int LANES = F.length();
     /** BF16 elements per pair load: one int vector holds two BF16 per lane. */
     static final int PAIR_BLOCK = 2 * LANES;
-    /** Weight rows widened at once in the batched path (a panel of 16 x 3584 floats is 229 KB: L2). */
-    static final int PANEL_ROWS = 16;
+    /** Weight rows widened at once in the batched path (a panel of 32 x 3584 floats is 458 KB: L2). */
+    static final int PANEL_ROWS = 32;
+    /** From this many activation rows on, the token-vectorised kernel ({@link GemmT}) beats the dot-product one. */
+    static final int TRANSPOSED_MIN_ROWS = 32;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private static final int MAX_WEIGHTS = 8;
 
     private final WorkerPool pool;
     private float[] xLayout = new float[0];      // [numRows, cols] x in the weight's layout (pair layout for BF16)
     private final float[][] panels;              // [numThreads][PANEL_ROWS * maxCols] widened weight rows
+    private final float[][] tiles;               // [numThreads][8 * 2 * LANES] kernel outputs before the scatter
+    private float[] xT = new float[0];           // [cols, tp] x transposed, tokens padded to tp (large batches)
+    private int tp;
+    private final WorkerPool.Task transposeTask = this::transposePart;
     private final WorkerPool.Task task = this::runPart;
     // the call in flight (written by the driving thread before pool.run, read by the parts)
-    private Weight w;
+    private final Weight[] ws = new Weight[MAX_WEIGHTS];
+    private final float[][] outs = new float[MAX_WEIGHTS][];
+    private final int[] rowStart = new int[MAX_WEIGHTS + 1]; // prefix sums of the weights' rows
+    private int numWeights;
+    private int cols;
     private float[] xs;
     private int numRows;
-    private float[] out;
     private int outOff;
 
     MatMul(WorkerPool pool, int maxCols) {
         this.pool = pool;
         this.panels = new float[pool.numThreads()][PANEL_ROWS * maxCols];
+        this.tiles = new float[pool.numThreads()][8 * 2 * LANES];
     }
 
     /**
@@ -51,40 +63,122 @@ final class MatMul {
      * @param out [numRows, weight.rows] from {@code outOff}
      */
     void apply(Weight weight, float[] x, int numRows, float[] out, int outOff) {
-        int n = numRows * weight.cols;
-        if (xLayout.length < n) {
-            xLayout = new float[Math.max(n, xLayout.length * 2)];
-        }
-        if (weight.dtype == DType.BF16) {
-            for (int t = 0; t < numRows; t++) {
-                toPairLayout(x, t * weight.cols, xLayout, t * weight.cols, weight.cols);
-            }
-        } else {
-            System.arraycopy(x, 0, xLayout, 0, n);
-        }
-        this.w = weight;
-        this.xs = xLayout;
-        this.numRows = numRows;
-        this.out = out;
-        this.outOff = outOff;
-        pool.run(task);
-        this.w = null;
-        this.xs = null;
-        this.out = null;
+        ws[0] = weight;
+        outs[0] = out;
+        run(1, x, numRows, outOff);
     }
 
     void apply(Weight weight, float[] x, int numRows, float[] out) {
         apply(weight, x, numRows, out, 0);
     }
 
-    private void runPart(int part, int numParts) {
-        Weight wt = w;
-        int align = numRows == 1 ? 4 : PANEL_ROWS;
-        int r0 = WorkerPool.splitStart(wt.rows, part, numParts, align);
-        int r1 = WorkerPool.splitStart(wt.rows, part + 1, numParts, align);
-        if (r0 >= r1) {
-            return;
+    /** Two weights over the same x in one pass (one layout conversion, one hand-off, rows balanced over both). */
+    void apply(Weight w0, float[] out0, Weight w1, float[] out1, float[] x, int numRows) {
+        ws[0] = w0;
+        outs[0] = out0;
+        ws[1] = w1;
+        outs[1] = out1;
+        run(2, x, numRows, 0);
+    }
+
+    /** Three weights over the same x in one pass. */
+    void apply(Weight w0, float[] out0, Weight w1, float[] out1, Weight w2, float[] out2, float[] x, int numRows) {
+        ws[0] = w0;
+        outs[0] = out0;
+        ws[1] = w1;
+        outs[1] = out1;
+        ws[2] = w2;
+        outs[2] = out2;
+        run(3, x, numRows, 0);
+    }
+
+    /** Four weights over the same x in one pass. */
+    void apply(Weight w0, float[] out0, Weight w1, float[] out1, Weight w2, float[] out2, Weight w3, float[] out3,
+               float[] x, int numRows) {
+        ws[0] = w0;
+        outs[0] = out0;
+        ws[1] = w1;
+        outs[1] = out1;
+        ws[2] = w2;
+        outs[2] = out2;
+        ws[3] = w3;
+        outs[3] = out3;
+        run(4, x, numRows, 0);
+    }
+
+    private void run(int count, float[] x, int numRows, int outOff) {
+        int c = ws[0].cols;
+        DType dtype = ws[0].dtype;
+        rowStart[0] = 0;
+        for (int i = 0; i < count; i++) {
+            if (ws[i].cols != c || ws[i].dtype != dtype) {
+                throw new IllegalArgumentException("weights applied together must share cols and dtype: " + ws[0]
+                        + " vs " + ws[i]);
+            }
+            rowStart[i + 1] = rowStart[i] + ws[i].rows;
         }
+        int n = numRows * c;
+        if (xLayout.length < n) {
+            xLayout = new float[Math.max(n, xLayout.length * 2)];
+        }
+        if (dtype == DType.BF16) {
+            for (int t = 0; t < numRows; t++) {
+                toPairLayout(x, t * c, xLayout, t * c, c);
+            }
+        } else {
+            System.arraycopy(x, 0, xLayout, 0, n);
+        }
+        this.numWeights = count;
+        this.cols = c;
+        this.xs = xLayout;
+        this.numRows = numRows;
+        this.outOff = outOff;
+        if (numRows >= TRANSPOSED_MIN_ROWS) {
+            tp = (numRows + LANES - 1) / LANES * LANES;
+            if (xT.length < tp * c) {
+                xT = new float[Math.max(tp * c, xT.length * 2)];
+            }
+            pool.run(transposeTask);
+        }
+        pool.run(task);
+        for (int i = 0; i < count; i++) {
+            ws[i] = null;
+            outs[i] = null;
+        }
+        this.xs = null;
+    }
+
+    /** xT[c * tp + t] = xs[t * cols + c], zero for the padding tokens; columns split across parts. */
+    private void transposePart(int part, int numParts) {
+        int c0 = WorkerPool.splitStart(cols, part, numParts, 16);
+        int c1 = WorkerPool.splitStart(cols, part + 1, numParts, 16);
+        for (int c = c0; c < c1; c++) {
+            int o = c * tp;
+            for (int t = 0; t < numRows; t++) {
+                xT[o + t] = xs[t * cols + c];
+            }
+            for (int t = numRows; t < tp; t++) {
+                xT[o + t] = 0f;
+            }
+        }
+    }
+
+    /** This part's share of the concatenated rows of all weights, weight by weight. */
+    private void runPart(int part, int numParts) {
+        int total = rowStart[numWeights];
+        int align = numRows == 1 ? 4 : PANEL_ROWS;
+        int g0 = WorkerPool.splitStart(total, part, numParts, align);
+        int g1 = WorkerPool.splitStart(total, part + 1, numParts, align);
+        for (int i = 0; i < numWeights && g0 < g1; i++) {
+            int r0 = Math.max(g0, rowStart[i]) - rowStart[i];
+            int r1 = Math.min(g1, rowStart[i + 1]) - rowStart[i];
+            if (r0 < r1) {
+                rows(part, ws[i], outs[i], r0, r1);
+            }
+        }
+    }
+
+    private void rows(int part, Weight wt, float[] out, int r0, int r1) {
         if (numRows == 1) {
             if (wt.dtype == DType.BF16) {
                 for (int r = r0; r < r1; r++) {
@@ -103,7 +197,11 @@ final class MatMul {
             for (int i = 0; i < nr; i++) {
                 widenRow(wt, p + i, panel, i * wt.cols);
             }
-            Gemm.panelTimesRows(panel, nr, xs, numRows, wt.cols, out, outOff + p, wt.rows);
+            if (numRows >= TRANSPOSED_MIN_ROWS) {
+                GemmT.panelTimesRows(panel, nr, xT, tp, numRows, wt.cols, out, outOff + p, wt.rows, tiles[part]);
+            } else {
+                Gemm.panelTimesRows(panel, nr, xs, numRows, wt.cols, out, outOff + p, wt.rows);
+            }
         }
     }
 

@@ -18,8 +18,10 @@ final class WorkerPool implements AutoCloseable {
         void run(int part, int numParts);
     }
 
-    /** Spin iterations (~50-100 us) before a worker parks: covers the gap between two matmuls of a step. */
-    private static final int SPIN_ITERATIONS = 200_000;
+    /** Spin (then yield) iterations before a worker parks: covers the gap between two kernels of a step. */
+    private static final int SPIN_ITERATIONS = 20_000;
+    /** Busy-spin iterations (a few us) before spinning turns into yielding the core to other threads. */
+    private static final int YIELD_AFTER_SPINS = 2_000;
 
     private final int numThreads;
     private final Thread[] workers; // [numThreads - 1]; part i + 1 runs on workers[i]
@@ -66,8 +68,14 @@ final class WorkerPool implements AutoCloseable {
         } catch (Throwable e) {
             own = e;
         }
+        int spins = 0;
         while (pending.get() != 0) {
-            Thread.onSpinWait();
+            // on a shared machine a worker may be descheduled: after a short spin, give the core away
+            if (++spins < YIELD_AFTER_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
         task = null;
         Throwable f = failure;
@@ -90,8 +98,10 @@ final class WorkerPool implements AutoCloseable {
             long g = generation;
             int spins = 0;
             while (g == seen && !closed) {
-                if (++spins < SPIN_ITERATIONS) {
+                if (++spins < YIELD_AFTER_SPINS) {
                     Thread.onSpinWait();
+                } else if (spins < SPIN_ITERATIONS) {
+                    Thread.yield();
                 } else {
                     LockSupport.parkNanos(this, 1_000_000L);
                 }

@@ -25,7 +25,7 @@ class KernelTest {
                     try (WorkerPool pool = new WorkerPool(threads)) {
                         MatMul mm = new MatMul(pool, cols);
                         Weight w = new Weight(t);
-                        for (int batch : new int[] {1, 2, 4, 5, 9}) {
+                        for (int batch : new int[] {1, 2, 4, 5, 9, 32, 33, 50}) {
                             float[] x = TestModels.gaussian(batch * cols, rnd);
                             float[] out = new float[batch * rows + 3];
                             mm.apply(w, x, batch, out, 3);
@@ -77,6 +77,13 @@ class KernelTest {
             double inv = 1.0 / Math.sqrt(ss / n + 1e-6);
             for (int i = 0; i < n; i++) {
                 assertEquals(a[3 + i] * inv * (1 + w[i]), dst[2 + i], 1e-5 * (1 + Math.abs(a[3 + i] * inv * (1 + w[i]))));
+            }
+
+            float[] gated = new float[n + 1];
+            VecOps.sigmoidGate(a, 0.5f, b, 5, gated, 1, n);
+            for (int i = 0; i < n; i++) {
+                double ref = a[i] * 0.5 / (1 + Math.exp(-b[5 + i]));
+                assertEquals(ref, gated[1 + i], 1e-5 * (1 + Math.abs(ref)));
             }
 
             float[] g = TestModels.gaussian(n, rnd);
