@@ -39,6 +39,14 @@ public final class CudaBackend implements Backend {
         return new CudaBackend(ops, DeviceModel.upload(ops, weights, precision), precision, d.describe());
     }
 
+    /** Loads a Hugging Face checkpoint directory and uploads it to GPU 0. */
+    public static CudaBackend load(java.nio.file.Path dir, Precision precision) {
+        CudaProbe.reason().ifPresent(r -> {
+            throw new CudaException("the CUDA backend cannot run here: " + r);
+        });
+        return create(io.streamlm.model.ModelLoader.load(dir), precision);
+    }
+
     /** {@code --load-format dummy}: bf16 hash-random weights at {@code config}'s shapes, made on the GPU. */
     public static CudaBackend dummy(ModelConfig config, long seed) {
         CudaDevice d = CudaDevice.open();
@@ -159,6 +167,16 @@ public final class CudaBackend implements Backend {
     @Override
     public void copyState(int srcSlot, int dstSlot) {
         pass.copyState(srcSlot, dstSlot);
+    }
+
+    @Override
+    public boolean canCopyKvBlocks() {
+        return true;
+    }
+
+    @Override
+    public void copyKvBlock(int srcBlock, int dstBlock) {
+        pass.copyKvBlock(srcBlock, dstBlock);
     }
 
     @Override

@@ -89,6 +89,21 @@ final class ForwardPass implements AutoCloseable {
         }
     }
 
+    void copyKvBlock(int src, int dst) {
+        CacheLayout l = layout();
+        for (int b : new int[] {src, dst}) {
+            if (b < 0 || b >= l.numKvBlocks()) {
+                throw new IllegalArgumentException("KV block " + b + " outside [0, " + l.numKvBlocks() + ")");
+            }
+        }
+        long blockElems = (long) l.blockSize() * c.kvDim();
+        for (List<Buf> pool : List.of(kCaches, vCaches)) {
+            for (Buf cache : pool) {
+                ops.copy(cache.at(dst * blockElems), cache.at(src * blockElems), blockElems);
+            }
+        }
+    }
+
     void resetState(int slot) {
         checkSlot(slot);
         if (slotElems > 0) {

@@ -10,14 +10,21 @@ import java.nio.file.Path;
 public final class SharedFixtures {
     private SharedFixtures() {}
 
-    /** The shared directory beside the repository (conformance fixtures). */
+    /** The shared directory beside the repository (conformance fixtures): the parent of the dir holding .ci/. */
     public static Path sharedDir() {
-        return TestCheckpoints.sharedDir();
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !java.nio.file.Files.isDirectory(p.resolve(".ci"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("no .ci directory above " + Path.of("").toAbsolutePath());
+        }
+        return p.getParent().resolve("shared");
     }
 
-    /** A single-file checkpoint read by the test reader (until the project's ModelLoader is merged). */
+    /** A checkpoint directory through the project's loader. */
     public static ModelWeights load(Path dir) throws IOException {
-        return TestCheckpoints.load(dir);
+        return io.streamlm.model.ModelLoader.load(dir);
     }
 
     /** Random weights at {@code c}'s shapes. */
