@@ -38,8 +38,14 @@ public final class GpuBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: GpuBench OUTDIR [preset: " + ModelPreset.cliNames() + ", default qwen3.6-27b]");
+            System.err.println("usage: GpuBench OUTDIR [preset: " + ModelPreset.cliNames() + ", default qwen3.6-27b]\n"
+                    + "       GpuBench --probe OUTDIR   (writes probe.json; exit 0 with a GPU, 3 without)");
             System.exit(2);
+        }
+        if (args[0].equals("--probe")) {
+            Path out = Path.of(args[1]);
+            Files.createDirectories(out);
+            System.exit(new GpuBench(out).probe() ? 0 : 3);
         }
         Path out = Path.of(args[0]);
         Files.createDirectories(out);
@@ -57,6 +63,30 @@ public final class GpuBench {
             ok &= b.part("serve", () -> b.serve(backend, preset));
         }
         System.exit(ok ? 0 : 1);
+    }
+
+    /** The probe's answer plus, with a GPU, the device and the kernel file it would load. */
+    private boolean probe() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("available", CudaProbe.available());
+        r.put("reason", CudaProbe.reason().orElse(""));
+        r.put("kernels_in_jar", KernelFiles.manifest().map(Object::toString).orElse(KernelFiles.NO_NVCC));
+        if (CudaProbe.available()) {
+            try {
+                CudaDevice d = CudaDevice.open();
+                r.put("device", d.describe());
+                r.put("driver_version", Driver.driverVersion());
+                r.put("memory_free_total_bytes", Driver.memInfo());
+                d.function("swiglu", "swiglu"); // loads one module: proves the cubin/PTX choice works here
+                r.put("kernel_file_example", d.loadedFiles());
+            } catch (Throwable t) {
+                r.put("error", t.getClass().getSimpleName() + ": " + t.getMessage());
+                write("probe", r);
+                return false;
+            }
+        }
+        write("probe", r);
+        return CudaProbe.available();
     }
 
     interface Part {
