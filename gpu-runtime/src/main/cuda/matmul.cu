@@ -4,8 +4,8 @@
 //   Accumulation is always f32.
 //
 // matmul_gemv_bf16 (decode, M <= GEMV_MAX_M = 8): bandwidth-bound. Every weight byte is read once.
-//   block 256 threads = 8 warps; a block owns GEMV_ROWS_PER_BLOCK = 32 consecutive outputs n (4 per warp);
-//   grid (ceil(N / 32)). x is staged through shared memory in K tiles of GEMV_KTILE = 1024 columns
+//   block 256 threads = 8 warps; a block owns GEMV_ROWS_PER_BLOCK = 16 consecutive outputs n (2 per warp);
+//   grid (ceil(N / 16)): 320 blocks for N = 5120, enough to keep every SM's loads in flight. x is staged through shared memory in K tiles of GEMV_KTILE = 1024 columns
 //   ([M, 1024] f32 = 32 KiB); each lane loads 8 bf16 of a weight row with one 16-byte load.
 //   Requires K % 8 == 0 (16-byte aligned rows); the launcher checks.
 //
@@ -18,14 +18,16 @@
 // matmul_mma_bf16 (prefill / large batches, tensor cores): x is rounded to bf16 while it is staged
 //   (the "BF16 fast path"), products accumulate in f32 through wmma 16x16x16 bf16 fragments.
 //   Block tile 64 (M) x 64 (N) x 32 (K), 4 warps in a 2 x 2 grid, each warp 32 x 32 = 2 x 2 fragments.
-//   grid (ceil(N / 64), ceil(M / 64)), block 128. Any M, N, K (edges zero-filled).
+//   grid (ceil(N / 64), ceil(M / 64), splitK), block 128. Any M, N, K (edges zero-filled).
+//   splitK > 1 (small grids: decode batches on narrow matrices): block z sums K range z of splitK (multiples of
+//   32) and atomically adds its partial sums into y, which the launcher zeroed unless accumulating.
 #include "common.cuh"
 #include <mma.h>
 #include <cuda_bf16.h>
 
 #define GEMV_MAX_M 8
-#define GEMV_ROWS_PER_WARP 4
-#define GEMV_ROWS_PER_BLOCK 32
+#define GEMV_ROWS_PER_WARP 2
+#define GEMV_ROWS_PER_BLOCK 16
 #define GEMV_KTILE 1024
 
 extern "C" __global__ void __launch_bounds__(256) matmul_gemv_bf16(float *y, int ldy, const float *x, int ldx,
@@ -179,7 +181,10 @@ extern "C" __global__ void __launch_bounds__(128) matmul_mma_bf16(float *y, int 
         }
     }
     const bool kVec = (K % 8) == 0;
-    for (int k0 = 0; k0 < K; k0 += MMA_BK) {
+    int kPer = (K + gridDim.z - 1) / gridDim.z;
+    kPer = (kPer + MMA_BK - 1) / MMA_BK * MMA_BK;
+    int kBegin = blockIdx.z * kPer, kEnd = min(K, kBegin + kPer);
+    for (int k0 = kBegin; k0 < kEnd; k0 += MMA_BK) {
         // A: 64 x 32 f32 -> bf16, 16 elements per thread
         for (int i = threadIdx.x; i < MMA_BM * MMA_BK; i += 128) {
             int r = i / MMA_BK, k = i % MMA_BK;
@@ -232,7 +237,11 @@ extern "C" __global__ void __launch_bounds__(128) matmul_mma_bf16(float *y, int 
                 int gm = m0 + wm + 16 * i + e / 16, gn = n0 + wn + 16 * j + e % 16;
                 if (gm < M && gn < N) {
                     float *dst = y + (size_t) gm * ldy + gn;
-                    *dst = accumulate ? *dst + cs[warp][e] : cs[warp][e];
+                    if (gridDim.z > 1) {
+                        atomicAdd(dst, cs[warp][e]);
+                    } else {
+                        *dst = accumulate ? *dst + cs[warp][e] : cs[warp][e];
+                    }
                 }
             }
             __syncwarp();

@@ -80,6 +80,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void allocateCaches(CacheLayout l) {
+        ops.bindThread();
         pass.allocateCaches(l);
         layout = l;
     }
@@ -96,6 +97,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public float[][] forward(List<SeqChunk> chunks) {
+        ops.bindThread();
         StepMeta m = plan(chunks);
         Buf logits = pass.run(chunks, m);
         int v = model.config.vocabSize();
@@ -112,6 +114,7 @@ public final class CudaBackend implements Backend {
      * per chunk with {@code needLogits}, in chunk order.
      */
     public Sampled[] forwardSample(List<SeqChunk> chunks, List<SampleRow> rows) {
+        ops.bindThread();
         StepMeta m = plan(chunks);
         if (rows.size() != m.numLogitRows) {
             throw new IllegalArgumentException(rows.size() + " sampling rows for " + m.numLogitRows + " chunks that need logits");
@@ -166,6 +169,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copyState(int srcSlot, int dstSlot) {
+        ops.bindThread();
         pass.copyState(srcSlot, dstSlot);
     }
 
@@ -176,21 +180,25 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copyKvBlock(int srcBlock, int dstBlock) {
+        ops.bindThread();
         pass.copyKvBlock(srcBlock, dstBlock);
     }
 
     @Override
     public void resetState(int slot) {
+        ops.bindThread();
         pass.resetState(slot);
     }
 
     /** Waits until every queued device operation has finished (benchmarks). */
     public void synchronize() {
+        ops.bindThread();
         ops.synchronize();
     }
 
     @Override
     public void close() {
+        ops.bindThread();
         freeSampleBuffers();
         pass.close();
         model.close();

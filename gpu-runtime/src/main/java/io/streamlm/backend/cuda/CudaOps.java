@@ -22,6 +22,7 @@ final class CudaOps implements DeviceOps {
 
     CudaOps(CudaDevice device) {
         this.device = device;
+        boundThread = Thread.currentThread(); // CudaDevice.open made the context current here
         embedding = new EmbeddingLauncher(device);
         rmsnorm = new RmsNormLauncher(device);
         matmul = new MatmulLauncher(device);
@@ -34,6 +35,17 @@ final class CudaOps implements DeviceOps {
         state = new StateLauncher(device);
         init = new InitLauncher(device);
         sampling = new SamplingLauncher(device);
+    }
+
+    private volatile Thread boundThread; // the thread the context was last made current on
+
+    @Override
+    public void bindThread() {
+        Thread t = Thread.currentThread();
+        if (t != boundThread) {
+            device.makeCurrent();
+            boundThread = t;
+        }
     }
 
     @Override
@@ -150,7 +162,11 @@ final class CudaOps implements DeviceOps {
 
     @Override
     public void matmul(Buf y, int ldy, Buf x, int ldx, Buf w, int m, int n, int k, boolean accumulate, Precision p) {
-        matmul.run(y, ldy, x, ldx, w, m, n, k, accumulate, p);
+        int splits = MatmulLauncher.splitK(MatmulLauncher.kernelFor(w, m, k, p), m, n, k, ldy, device.numSms);
+        if (splits > 1 && !accumulate) {
+            zero(y, (long) m * n); // split-K partial sums are added atomically into a zeroed output
+        }
+        matmul.run(y, ldy, x, ldx, w, m, n, k, accumulate, p, splits);
     }
 
     @Override

@@ -11,6 +11,12 @@ import java.nio.ByteBuffer;
  */
 interface DeviceOps extends AutoCloseable {
 
+    /**
+     * Makes the calling thread able to issue operations (a CUDA context is current per thread; the engine
+     * drives the backend from its own thread). Cheap when the thread did not change.
+     */
+    default void bindThread() {}
+
     Buf alloc(Buf.Elem elem, long length, String what);
 
     void free(Buf buf);

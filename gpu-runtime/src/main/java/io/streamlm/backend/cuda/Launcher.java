@@ -11,10 +11,17 @@ abstract class Launcher {
     }
 
     final void launch(String kernel, int gx, int gy, int bx, int by, KernelArgs args) {
-        if (gx < 1 || gy < 1) {
+        launch(kernel, gx, gy, 1, bx, by, args);
+    }
+
+    final void launch(String kernel, int gx, int gy, int gz, int bx, int by, KernelArgs args) {
+        if (gx < 1 || gy < 1 || gz < 1) {
             return; // an empty batch launches nothing (a zero grid is a launch error)
         }
-        Driver.launch(device.function(family, kernel), family + ":" + kernel, gx, gy, 1, bx, by, 1, device.stream,
+        if (gy > 65535 || gz > 65535) {
+            throw new CudaException(family + ":" + kernel + ": grid " + gx + "x" + gy + "x" + gz + " exceeds 65535 in y or z");
+        }
+        Driver.launch(device.function(family, kernel), family + ":" + kernel, gx, gy, gz, bx, by, 1, device.stream,
                 args.build());
     }
 
