@@ -52,15 +52,37 @@ final class CudaDevice {
         String key = family + ":" + name;
         CUfunction f = functions.get(key);
         if (f == null) {
-            CUmodule m = modules.computeIfAbsent(family, fam -> {
-                KernelFiles.Choice c = KernelFiles.choose(manifest, fam, ccMajor, ccMinor);
-                loaded.put(fam, c);
-                return Driver.loadModule(c.resource(), KernelFiles.read(c));
-            });
+            CUmodule m = modules.computeIfAbsent(family, this::load);
             f = Driver.function(m, family, name);
             functions.put(key, f);
         }
         return f;
+    }
+
+    /**
+     * Loads the family's file for this device; if a cubin is refused (e.g. a driver older than the nvcc
+     * that built it), tries the PTX through the driver's JIT before giving up with both reasons.
+     */
+    private CUmodule load(String family) {
+        KernelFiles.Choice c = KernelFiles.choose(manifest, family, ccMajor, ccMinor);
+        try {
+            CUmodule m = Driver.loadModule(c.resource(), KernelFiles.read(c));
+            loaded.put(family, c);
+            return m;
+        } catch (CudaException cubinError) {
+            if (c.ptx()) {
+                throw cubinError;
+            }
+            KernelFiles.Choice ptx = new KernelFiles.Choice(KernelFiles.DIR + family + ".compute_" + manifest.ptxArch() + ".ptx", true);
+            try {
+                CUmodule m = Driver.loadModule(ptx.resource(), KernelFiles.read(ptx));
+                loaded.put(family, ptx);
+                return m;
+            } catch (CudaException ptxError) {
+                throw new CudaException("cannot load kernels " + family + ": " + cubinError.getMessage() + "; PTX fallback: "
+                        + ptxError.getMessage() + " (driver version " + Driver.driverVersion() + ")");
+            }
+        }
     }
 
     /** Which file each loaded family came from (for benchmark JSON). */

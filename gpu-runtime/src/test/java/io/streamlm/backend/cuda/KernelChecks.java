@@ -54,6 +54,11 @@ final class KernelChecks {
             Both.assertClose("matmul_simt_f32w M=" + m, both.run((o, b, mm) -> o.matmul(b[0], n, b[1], k, b[2], m, n, k, false,
                     Precision.F32), null, new int[] {0}, Both.nan(m * n), x, w), 1e-4);
         }
+        // a grid wide enough that the tensor-core kernel runs without split-K (plain stores, no atomics)
+        int wm = 256, wn = 8320, wk = 256;
+        Both.assertClose("matmul_mma_bf16 wide grid", both.run((o, b, mm) -> o.matmul(b[0], wn, b[1], wk, b[2], wm, wn, wk,
+                false, Precision.BF16), null, new int[] {0}, Both.nan(wm * wn), Both.randn(wm * wk, 40, 1),
+                Both.bf16(Both.randn(wn * wk, 41, 0.05))), 2e-3);
     }
 
     static void ropeAttentionAndGate(Both both) {
