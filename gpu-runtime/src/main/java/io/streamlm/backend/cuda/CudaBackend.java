@@ -6,6 +6,7 @@ import io.streamlm.backend.SeqChunk;
 import io.streamlm.model.ModelConfig;
 import io.streamlm.model.ModelWeights;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The model on an NVIDIA GPU through the CUDA driver API and this jar's own kernels; the same contract as
@@ -188,6 +189,23 @@ public final class CudaBackend implements Backend {
     public void resetState(int slot) {
         ops.bindThread();
         pass.resetState(slot);
+    }
+
+    /**
+     * Runs {@code step} with every kernel launch timed (synchronised); returns kernel -> {total ms, launches}.
+     * Diagnosis only: the synchronisation makes the step slower than a real one.
+     */
+    public Map<String, double[]> profile(Runnable step) {
+        if (!(ops instanceof CudaOps cuda)) {
+            throw new IllegalStateException("profiling needs the GPU");
+        }
+        cuda.device.startProfile();
+        try {
+            step.run();
+        } finally {
+            cuda.synchronize();
+        }
+        return cuda.device.stopProfile();
     }
 
     /** Waits until every queued device operation has finished (benchmarks). */

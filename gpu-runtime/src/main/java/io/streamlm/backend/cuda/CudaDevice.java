@@ -26,6 +26,29 @@ final class CudaDevice {
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<String, KernelFiles.Choice> loaded = new HashMap<>();
+    private Map<String, double[]> profile; // kernel -> {total ms, launches} while profiling, else null
+
+    /** Starts timing every launch (each one is synchronised: for diagnosis, never for benchmark figures). */
+    synchronized void startProfile() {
+        profile = new java.util.TreeMap<>();
+    }
+
+    /** Stops timing; returns kernel -> {total ms, launches}. */
+    synchronized Map<String, double[]> stopProfile() {
+        Map<String, double[]> p = profile;
+        profile = null;
+        return p == null ? Map.of() : p;
+    }
+
+    synchronized boolean profiling() {
+        return profile != null;
+    }
+
+    synchronized void addProfile(String kernel, double ms) {
+        double[] e = profile.computeIfAbsent(kernel, k -> new double[2]);
+        e[0] += ms;
+        e[1] += 1;
+    }
 
     private CudaDevice(int ordinal) {
         manifest = KernelFiles.manifest().orElseThrow(() -> new CudaException(KernelFiles.NO_NVCC));

@@ -196,6 +196,19 @@ public final class GpuBench {
             b.put("vs_floor", med / (weightBytes / (gbps * 1e6)));
             b.put("tokens_per_s", batch * 1000.0 / med);
             r.put("batch_" + batch, b);
+            if (batch == 64) {
+                int at = context + steps;
+                List<SeqChunk> one = new ArrayList<>();
+                for (int q = 0; q < batch; q++) {
+                    int[] table = new int[blocksPerSeq];
+                    for (int j = 0; j < table.length; j++) {
+                        table[j] = q * blocksPerSeq + j;
+                    }
+                    one.add(new SeqChunk(new int[] {q}, at, table, q, true));
+                }
+                List<SampleRow> greedy = java.util.Collections.nCopies(batch, SampleRow.greedy());
+                r.put("profile_batch_64_ms", summarize(backend.profile(() -> backend.forwardSample(one, greedy))));
+            }
         }
         return r;
     }
@@ -213,6 +226,9 @@ public final class GpuBench {
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double med = median(Arrays.copyOfRange(ms, 1, ms.length));
+        backend.resetState(0);
+        Map<String, Object> profile = summarize(backend.profile(() -> backend.forwardSample(
+                List.of(new SeqChunk(prompt, 0, table, 0, true)), List.of(SampleRow.greedy()))));
         ModelConfig c = preset.toConfig();
         double flopsPerToken = 2.0 * (backend.weightBytesPerStep() / 2.0 - (double) c.vocabSize() * c.hiddenSize());
         Map<String, Object> r = new LinkedHashMap<>();
@@ -220,6 +236,7 @@ public final class GpuBench {
         r.put("ms_median", med);
         r.put("tokens_per_s", promptTokens * 1000.0 / med);
         r.put("matmul_flops_per_token", flopsPerToken);
+        r.put("profile_ms", profile);
         Object ceiling = ceilings.get("matmul_bf16_tflops_2048x34816x5120");
         if (ceiling instanceof Number tf) {
             double ceilingTokS = tf.doubleValue() * 1e12 / flopsPerToken;
@@ -264,6 +281,14 @@ public final class GpuBench {
             r.put("vllm_h100_bf16_anchor_tokens_per_s", 439);
             return r;
         }
+    }
+
+    /** kernel -> "total ms over n launches", largest first. */
+    private static Map<String, Object> summarize(Map<String, double[]> p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        p.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]))
+                .forEach(e -> out.put(e.getKey(), String.format("%.3f ms / %d", e.getValue()[0], (long) e.getValue()[1])));
+        return out;
     }
 
     static double median(double[] v) {

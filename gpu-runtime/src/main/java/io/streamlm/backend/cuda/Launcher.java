@@ -21,8 +21,18 @@ abstract class Launcher {
         if (gy > 65535 || gz > 65535) {
             throw new CudaException(family + ":" + kernel + ": grid " + gx + "x" + gy + "x" + gz + " exceeds 65535 in y or z");
         }
+        boolean timed = device.profiling();
+        long t0 = 0;
+        if (timed) {
+            Driver.synchronize(device.stream);
+            t0 = System.nanoTime();
+        }
         Driver.launch(device.function(family, kernel), family + ":" + kernel, gx, gy, gz, bx, by, 1, device.stream,
                 args.build());
+        if (timed) {
+            Driver.synchronize(device.stream);
+            device.addProfile(kernel, (System.nanoTime() - t0) / 1e6);
+        }
     }
 
     static int blocks(long n, int per) {
