@@ -1,5 +1,7 @@
 package io.streamlm.cli;
 
+import java.io.PrintStream;
+import java.util.List;
 import java.util.Set;
 
 /** One {@code ./streamlm} subcommand. */
@@ -26,4 +28,12 @@ interface Command {
      * @return the process exit code
      */
     int run(Args args) throws Exception;
+
+    /**
+     * Runs the command on the raw arguments after its name. The default parses them as flags; a command with
+     * sub-commands (e.g. {@code bench decode}) takes its positional word off first.
+     */
+    default int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        return run(new Args(argv, switches(), out, err));
+    }
 }

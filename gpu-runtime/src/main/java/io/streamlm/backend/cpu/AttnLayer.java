@@ -10,6 +10,8 @@ import io.streamlm.model.ModelConfig;
  * the sequence's paged KV (GQA), parallel across the pool; output times sigmoid(gate); o_proj batched.
  */
 final class AttnLayer {
+    /** Attention of fewer (keys x heads x headDim) multiply-adds than this runs on the calling thread. */
+    private static final long PARALLEL_MIN_WORK = 1L << 18;
     private final int index;         // among the full-attention layers
     private final int numHeads, numKvHeads, headDim, rotaryDim, kvDim;
     private final double eps;
@@ -74,7 +76,11 @@ final class AttnLayer {
                 scores[i] = new float[Math.max(maxLen, scores[i].length * 2)];
             }
         }
-        pool.run(attnTask);
+        long work = 0;
+        for (int r = 0; r < t; r++) {
+            work += step.positions[r] + 1L;
+        }
+        pool.run(attnTask, work * numHeads * headDim >= PARALLEL_MIN_WORK);
         timer.stop(OpTimer.Op.ATTN_CORE);
         matmul.apply(oProj, step.core, t, step.tmp);
         timer.stop(OpTimer.Op.ATTN_OUT);

@@ -4,6 +4,7 @@ import static io.streamlm.backend.cpu.MatMul.F;
 import static io.streamlm.backend.cpu.MatMul.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The gated delta rule of one value head over a run of tokens, advancing its state {@code S [dk, dv]}:
@@ -25,6 +26,9 @@ final class DeltaRule {
     private final double[] cum = new double[CHUNK];        // [C] cumulative log-decay within the chunk
     private final float[] attn = new float[CHUNK * CHUNK];  // [C, C] strictly lower: minus A of the UT transform (I + A)
     private final float[] intra = new float[CHUNK * CHUNK]; // [C, C] lower incl. diagonal: decayed q.k
+    private final float[] kc;   // [C, dk] this chunk's k
+    private final float[] qc;   // [C, dk] this chunk's q
+    private final float[] decay = new float[CHUNK]; // [C] exp(cum_i - cum_j) of one row
     private final float[] kdT;  // [dk, C] k_i exp(cum_last - cum_i), transposed for the state update
     private final float[] uv;   // [C, dv] new values, then vNew
     private final float[] wk;   // [C, dk] -k_cumdecay
@@ -37,6 +41,8 @@ final class DeltaRule {
         this.wk = new float[CHUNK * dk];
         this.row = new float[Math.max(dk, dv)];
         this.kdT = new float[dk * CHUNK];
+        this.kc = new float[CHUNK * dk];
+        this.qc = new float[CHUNK * dk];
     }
 
     /** Token-by-token recurrence; {@code s} at {@code sOff} is the head's state [dk, dv], updated in place. */
@@ -92,15 +98,23 @@ final class DeltaRule {
             cum[i] = acc;
         }
         // attn[i][j] = -beta_i (k_i . k_j) exp(cum_i - cum_j), j < i;  intra[i][j] = (q_i . k_j) exp(cum_i - cum_j), j <= i
+        // the dot products as two small GEMMs (register-tiled), the decays with vector exp per row
+        System.arraycopy(k, c0 * dk, kc, 0, m * dk);
+        System.arraycopy(q, c0 * dk, qc, 0, m * dk);
+        Gemm.panelTimesRows(kc, m, kc, m, dk, attn, 0, CHUNK);
+        Gemm.panelTimesRows(kc, m, qc, m, dk, intra, 0, CHUNK);
         for (int i = 0; i < m; i++) {
-            int ki = (c0 + i) * dk;
             for (int j = 0; j <= i; j++) {
-                int kj = (c0 + j) * dk;
-                float decay = (float) Math.exp(cum[i] - cum[j]);
-                if (j < i) {
-                    attn[i * CHUNK + j] = -beta[c0 + i] * VecOps.dot(k, ki, k, kj, dk) * decay;
-                }
-                intra[i * CHUNK + j] = VecOps.dot(q, (c0 + i) * dk, k, kj, dk) * decay;
+                decay[j] = (float) (cum[i] - cum[j]);
+            }
+            expInPlace(decay, i + 1);
+            int row = i * CHUNK;
+            float nb = -beta[c0 + i];
+            for (int j = 0; j < i; j++) {
+                attn[row + j] *= nb * decay[j];
+            }
+            for (int j = 0; j <= i; j++) {
+                intra[row + j] *= decay[j];
             }
         }
         // forward substitution, (I - attn) X = B: uv = new values (B = beta v); wk = -k_cumdecay (B = -beta k exp(cum))
@@ -143,6 +157,17 @@ final class DeltaRule {
             int sr = sOff + r * dv;
             VecOps.scale(s, sr, chunkDecay, dv);
             rowCombine(s, sr, kdT, r * CHUNK, m, uv, 0, dv, dv);
+        }
+    }
+
+    /** x[0..n) = exp(x) (vector exp; the arguments are <= 0 here). */
+    private static void expInPlace(float[] x, int n) {
+        int vec = F.loopBound(n);
+        for (int c = 0; c < vec; c += LANES) {
+            FloatVector.fromArray(F, x, c).lanewise(VectorOperators.EXP).intoArray(x, c);
+        }
+        for (int c = vec; c < n; c++) {
+            x[c] = (float) Math.exp(x[c]);
         }
     }
 

@@ -16,6 +16,8 @@ import jdk.incubator.vector.VectorOperators;
 final class GdnLayer {
     /** Chunks up to this many tokens use the recurrent form; longer ones the chunked form. */
     static final int RECURRENT_MAX_TOKENS = 8;
+    /** Below this many rows the element-wise parts (conv, norms) run on the calling thread. */
+    static final int PARALLEL_MIN_TOKENS = 8;
 
     private final int index;        // among the linear-attention layers
     private final int hk, hv, dk, dv, kernel, convDim, keyDim;
@@ -119,8 +121,9 @@ final class GdnLayer {
             matmul.apply(inProjA, step.h, t, step.aa);
         }
         timer.stop(OpTimer.Op.GDN_PROJ);
-        pool.run(convTask);
-        pool.run(prepareTask);
+        boolean wide = t >= PARALLEL_MIN_TOKENS;
+        pool.run(convTask, wide);
+        pool.run(prepareTask, wide);
         timer.stop(OpTimer.Op.GDN_CONV);
         int maxLen = 0;
         for (int ci = 0; ci < step.numChunks; ci++) {
@@ -131,7 +134,7 @@ final class GdnLayer {
         }
         pool.run(deltaTask);
         timer.stop(OpTimer.Op.GDN_DELTA);
-        pool.run(gatedNormTask);
+        pool.run(gatedNormTask, wide);
         matmul.apply(outProj, step.core, t, step.tmp);
         timer.stop(OpTimer.Op.GDN_OUT);
         this.s = null;
