@@ -3,10 +3,10 @@ package io.streamlm.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlm.backend.cpu.CpuBackend;
+import io.streamlm.backend.Backend;
+import io.streamlm.backend.Backends;
 import io.streamlm.engine.ChatMessage;
 import io.streamlm.engine.SamplingParams;
-import io.streamlm.model.ModelLoader;
 import io.streamlm.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +59,7 @@ final class GenerateCommand implements Command {
                   --ignore-eos              do not stop at the tokenizer's eos ids
                   --logprobs                also print each chosen token's id and logprob (JSON line on stderr)
                   --threads N               CPU threads (default: all cores)
+                  --backend NAME            cpu (default), cuda (GPU bf16), cuda-f32 (GPU f32) or auto (GPU if usable)
                 """;
     }
 
@@ -79,7 +80,11 @@ final class GenerateCommand implements Command {
         SamplingParams params = samplingParams(args);
         boolean ignoreEos = args.flag("ignore-eos");
         int numThreads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        String backendName = args.string("backend").orElse("cpu");
         args.finish();
+        if (!Backends.NAMES.contains(backendName)) {
+            throw new UsageException("--backend: unknown backend '" + backendName + "', expected one of " + Backends.NAMES);
+        }
 
         Tokenizer tokenizer = Tokenizer.load(modelDir);
         String text = prompt.orElseGet(() -> tokenizer.renderChat(chat, true));
@@ -91,7 +96,7 @@ final class GenerateCommand implements Command {
         if (!ignoreEos) {
             stopIds.addAll(tokenizer.eosTokenIds());
         }
-        try (CpuBackend backend = CpuBackend.create(ModelLoader.load(modelDir), numThreads)) {
+        try (Backend backend = Backends.open(modelDir, backendName, numThreads)) {
             TextGenerator generator = new TextGenerator(backend, tokenizer, args.out());
             TextGenerator.Summary s = generator.generate(promptTokens, params, stopIds);
             args.out().println();

@@ -1,8 +1,9 @@
 package io.streamlm.cli;
 
+import io.streamlm.backend.Backend;
+import io.streamlm.backend.Backends;
 import io.streamlm.backend.CacheLayout;
 import io.streamlm.backend.SeqChunk;
-import io.streamlm.backend.cpu.CpuBackend;
 import io.streamlm.model.ModelConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -40,12 +41,14 @@ final class LogitsCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: ./streamlm logits --model DIR --tokens ID,ID,... [--generate N] [--threads N]
+                usage: ./streamlm logits --model DIR --tokens ID,ID,... [--generate N] [--threads N] [--backend NAME]
 
                   --model DIR     Hugging Face checkpoint directory (config.json + safetensors)
                   --tokens LIST   comma-separated prompt token ids (no BOS is added)
                   --generate N    also greedy-decode N tokens (default 0)
                   --threads N     compute threads (default: all cores)
+                  --backend NAME  cpu (default), cuda-f32 (GPU, f32 products: the conformance mode),
+                                  cuda (GPU bf16 fast path) or auto (the GPU if one is usable, else cpu)
 
                 Prints one JSON object: {"argmax": [...], "last_logits": [...], "greedy_continuation": [...]}""";
     }
@@ -56,10 +59,14 @@ final class LogitsCommand implements Command {
         int[] tokens = args.intList("tokens").orElseThrow(() -> new UsageException("missing required flag --tokens"));
         int numGenerate = args.integer("generate", 0, 0, MAX_GENERATE);
         int numThreads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        String backendName = args.string("backend").orElse("cpu");
         args.finish();
+        if (!Backends.NAMES.contains(backendName)) {
+            throw new UsageException("--backend: unknown backend '" + backendName + "', expected one of " + Backends.NAMES);
+        }
         ModelConfig config = ModelConfig.load(dir);
         checkTokens(tokens, config, dir);
-        try (CpuBackend backend = CpuBackend.load(dir, numThreads)) {
+        try (Backend backend = Backends.open(dir, backendName, numThreads)) {
             Result r = compute(backend, tokens, numGenerate);
             out.println(toJson(r, numGenerate > 0));
         }
@@ -77,7 +84,7 @@ final class LogitsCommand implements Command {
 
     record Result(int[] argmax, float[] lastLogits, int[] continuation) {}
 
-    static Result compute(CpuBackend backend, int[] tokens, int numGenerate) {
+    static Result compute(Backend backend, int[] tokens, int numGenerate) {
         int numPositions = tokens.length + numGenerate;
         int blocksPerSeq = (numPositions + BLOCK_SIZE - 1) / BLOCK_SIZE;
         backend.allocateCaches(new CacheLayout(2 * blocksPerSeq, BLOCK_SIZE, 2));

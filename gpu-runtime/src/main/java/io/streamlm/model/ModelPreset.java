@@ -131,4 +131,12 @@ public enum ModelPreset {
         }
         return sb.toString();
     }
+
+    /** The decoder's hyper-parameters at this preset's shape (what its config.json parses to). */
+    public ModelConfig toConfig() {
+        return new ModelConfig(CheckpointLayout.CONDITIONAL, hiddenSize, intermediateSize, vocabSize, layerTypes(),
+                numAttentionHeads, numKeyValueHeads, headDim, rotaryDim(), ROPE_THETA, RMS_NORM_EPS, linearNumKeyHeads,
+                linearNumValueHeads, linearKeyHeadDim, linearValueHeadDim, linearConvKernelDim, tieWordEmbeddings,
+                MAX_POSITION_EMBEDDINGS);
+    }
 }
