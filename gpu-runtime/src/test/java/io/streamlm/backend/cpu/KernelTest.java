@@ -25,7 +25,7 @@ class KernelTest {
                     try (WorkerPool pool = new WorkerPool(threads)) {
                         MatMul mm = new MatMul(pool, cols);
                         Weight w = new Weight(t);
-                        for (int batch : new int[] {1, 2, 4, 5, 9, 32, 33, 50}) {
+                        for (int batch : new int[] {1, 2, 3, 4, 5, 7, 9, 15, 16, 17, 31, 32, 33, 50, 70}) {
                             float[] x = TestModels.gaussian(batch * cols, rnd);
                             float[] out = new float[batch * rows + 3];
                             mm.apply(w, x, batch, out, 3);
