@@ -40,6 +40,20 @@ public interface Backend extends AutoCloseable {
     /** Zeroes a slot: the state before position 0. */
     void resetState(int slot);
 
+    /**
+     * Whether {@link #copyKvBlock} works. The engine uses it for copy-on-write of a prefix's last,
+     * partially filled KV block, which lets a state snapshot at any position (not only at a block
+     * boundary) be resumed; without it, mid-block snapshots are not taken.
+     */
+    default boolean canCopyKvBlocks() {
+        return false;
+    }
+
+    /** Copies all rows of one KV block (K and V, every attention layer) into another block. */
+    default void copyKvBlock(int srcBlock, int dstBlock) {
+        throw new UnsupportedOperationException("backend " + name() + " cannot copy KV blocks");
+    }
+
     @Override
     void close();
 }

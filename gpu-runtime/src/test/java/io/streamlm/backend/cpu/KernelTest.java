@@ -1,0 +1,108 @@
+package io.streamlm.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamlm.model.DType;
+import io.streamlm.model.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Every vector kernel against a plain scalar loop on random data, at sizes that are not vector multiples. */
+class KernelTest {
+
+    @Test
+    void matmulMatchesScalarForEveryDtypeBatchAndThreadCount() {
+        Random rnd = new Random(1);
+        int[][] shapes = {{37, 1013}, {64, 64}, {5, 31}, {130, 96}, {16, 33}};
+        for (DType dtype : new DType[] {DType.BF16, DType.F32, DType.F16}) {
+            for (int[] shape : shapes) {
+                int rows = shape[0];
+                int cols = shape[1];
+                Tensor t = TestModels.matrix("w", dtype, rows, cols, 1.0, rnd);
+                float[] wf = t.toFloatArray(); // the rounded values the kernel must use
+                for (int threads : new int[] {1, 2, 3}) {
+                    try (WorkerPool pool = new WorkerPool(threads)) {
+                        MatMul mm = new MatMul(pool, cols);
+                        Weight w = new Weight(t);
+                        for (int batch : new int[] {1, 2, 4, 5, 9, 32, 33, 50}) {
+                            float[] x = TestModels.gaussian(batch * cols, rnd);
+                            float[] out = new float[batch * rows + 3];
+                            mm.apply(w, x, batch, out, 3);
+                            for (int b = 0; b < batch; b++) {
+                                for (int r = 0; r < rows; r++) {
+                                    double ref = 0;
+                                    double mag = 0;
+                                    for (int c = 0; c < cols; c++) {
+                                        ref += (double) wf[r * cols + c] * x[b * cols + c];
+                                        mag += Math.abs((double) wf[r * cols + c] * x[b * cols + c]);
+                                    }
+                                    assertEquals(ref, out[3 + b * rows + r], 1e-5 * mag + 1e-6,
+                                            dtype + " " + rows + "x" + cols + " batch " + batch + " threads "
+                                                    + threads + " at " + b + "," + r);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void elementwiseKernelsMatchScalar() {
+        Random rnd = new Random(2);
+        for (int n : new int[] {1, 15, 16, 17, 100, 257}) {
+            float[] a = TestModels.gaussian(n + 3, rnd);
+            float[] b = TestModels.gaussian(n + 5, rnd);
+            double dot = 0;
+            for (int i = 0; i < n; i++) {
+                dot += (double) a[3 + i] * b[5 + i];
+            }
+            assertEquals(dot, VecOps.dot(a, 3, b, 5, n), 1e-4);
+
+            float[] y = b.clone();
+            VecOps.axpy(y, 5, 0.7f, a, 3, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(b[5 + i] + 0.7f * a[3 + i], y[5 + i], 1e-5);
+            }
+
+            float[] w = TestModels.gaussian(n, rnd);
+            float[] dst = new float[n + 2];
+            VecOps.rmsNormZeroCentered(a, 3, w, 1e-6, dst, 2, n);
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                ss += (double) a[3 + i] * a[3 + i];
+            }
+            double inv = 1.0 / Math.sqrt(ss / n + 1e-6);
+            for (int i = 0; i < n; i++) {
+                assertEquals(a[3 + i] * inv * (1 + w[i]), dst[2 + i], 1e-5 * (1 + Math.abs(a[3 + i] * inv * (1 + w[i]))));
+            }
+
+            float[] g = TestModels.gaussian(n, rnd);
+            float[] u = TestModels.gaussian(n, rnd);
+            float[] sw = new float[n];
+            VecOps.swiglu(g, u, sw, n);
+            for (int i = 0; i < n; i++) {
+                double ref = g[i] / (1 + Math.exp(-g[i])) * u[i];
+                assertEquals(ref, sw[i], 1e-5 * (1 + Math.abs(ref)));
+            }
+        }
+    }
+
+    @Test
+    void pairLayoutRoundTripsThroughTheDotKernel() {
+        Random rnd = new Random(3);
+        int n = 2 * MatMul.PAIR_BLOCK + 7;
+        float[] x = TestModels.gaussian(n, rnd);
+        float[] p = new float[n];
+        MatMul.toPairLayout(x, 0, p, 0, n);
+        float[] sortedX = x.clone();
+        float[] sortedP = p.clone();
+        java.util.Arrays.sort(sortedX);
+        java.util.Arrays.sort(sortedP);
+        assertTrue(java.util.Arrays.equals(sortedX, sortedP), "pair layout is a permutation");
+        assertEquals(x[1], p[MatMul.LANES]);
+        assertEquals(x[n - 1], p[n - 1]);
+    }
+}
