@@ -1,5 +1,6 @@
 package io.streamlm.cli;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,13 +17,22 @@ final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<String> switches;
     private final List<String> seen = new ArrayList<>();
+    private final PrintStream out;
+    private final PrintStream err;
 
     /**
      * @param argv     the arguments after the subcommand
      * @param switches flags that take no value (e.g. {@code --no-prefix-cache})
      */
     Args(List<String> argv, Set<String> switches) {
+        this(argv, switches, System.out, System.err);
+    }
+
+    /** As above, with the streams the command prints to (tests capture them). */
+    Args(List<String> argv, Set<String> switches, PrintStream out, PrintStream err) {
         this.switches = switches;
+        this.out = out;
+        this.err = err;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
             if (!a.startsWith("--") || a.length() == 2) {
@@ -46,6 +56,16 @@ final class Args {
                 throw new UsageException("flag --" + name + " given twice");
             }
         }
+    }
+
+    /** Where the command's results go. */
+    PrintStream out() {
+        return out;
+    }
+
+    /** Where progress and summaries go. */
+    PrintStream err() {
+        return err;
     }
 
     Optional<String> string(String name) {

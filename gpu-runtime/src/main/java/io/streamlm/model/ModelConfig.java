@@ -1,5 +1,6 @@
 package io.streamlm.model;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -48,6 +49,17 @@ public record ModelConfig(
 
     public ModelConfig {
         layerTypes = List.copyOf(layerTypes);
+    }
+
+    /**
+     * Reads {@code config.json} from a checkpoint directory (either layout).
+     *
+     * @throws CheckpointException naming the file and key when the config is missing, malformed, or asks for
+     *                             something this runtime does not compute (another architecture, rope type,
+     *                             activation, attention bias)
+     */
+    public static ModelConfig load(Path checkpointDir) {
+        return ConfigJson.load(checkpointDir);
     }
 
     public int numLayers() {
