@@ -1,5 +1,6 @@
 package io.streamlm.cli;
 
+import java.util.List;
 import java.util.Set;
 
 /** One {@code ./streamlm} subcommand. */
@@ -26,4 +27,12 @@ interface Command {
      * @return the process exit code
      */
     int run(Args args) throws Exception;
+
+    /**
+     * Runs the command on the raw arguments after its name. The default parses them as flags; a command with
+     * sub-commands (e.g. {@code bench decode}) takes its positional word off first.
+     */
+    default int run(List<String> argv) throws Exception {
+        return run(new Args(argv, switches()));
+    }
 }

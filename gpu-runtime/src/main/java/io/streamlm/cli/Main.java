@@ -14,7 +14,7 @@ public final class Main {
 
     /** Every runtime subcommand; add new ones here. */
     static List<Command> commands() {
-        return List.of(new MakeModelCommand());
+        return List.of(new MakeModelCommand(), new BenchDecodeCommand(System.out, System.err));
     }
 
     public static void main(String[] argv) {
@@ -38,7 +38,7 @@ public final class Main {
             return 0;
         }
         try {
-            return cmd.get().run(new Args(rest, cmd.get().switches(), out, err));
+            return cmd.get().run(rest);
         } catch (UsageException e) {
             err.println("streamlm " + cmd.get().name() + ": " + e.getMessage());
             err.println();

@@ -50,6 +50,10 @@ final class CacheManager {
         this.midBlockSnapshots = midBlockSnapshots;
     }
 
+    boolean prefixCaching() {
+        return prefixCaching;
+    }
+
     int blockSize() {
         return blockSize;
     }

@@ -3,6 +3,7 @@ package io.streamlm.engine;
 import io.streamlm.backend.Backend;
 import io.streamlm.backend.CacheLayout;
 import io.streamlm.model.LayerType;
+import io.streamlm.tokenizer.StopStringMatcher;
 import io.streamlm.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -66,7 +67,7 @@ public final class LlmEngine implements Engine {
         long now = System.nanoTime();
         SamplingParams sampling = request.sampling();
         RequestOutput out = new RequestOutput(request.id(), listener, tokenizer.map(Tokenizer::newStreamDecoder),
-                new StopScanner(sampling.stopStrings()), now);
+                new StopStringMatcher(sampling.stopStrings()), now);
         Optional<String> problem = Optional.empty();
         int[] promptTokens = new int[0];
         TokenChooser chooser = logits -> {

@@ -1,5 +1,6 @@
 package io.streamlm.engine;
 
+import io.streamlm.tokenizer.StopStringMatcher;
 import io.streamlm.tokenizer.StreamDecoder;
 import java.util.Arrays;
 import java.util.Optional;
@@ -15,7 +16,7 @@ final class RequestOutput {
     final TokenListener listener;
     final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     private final Optional<StreamDecoder> decoder;
-    private final StopScanner stops;
+    private final StopStringMatcher stops;
     private final StringBuilder text = new StringBuilder();
     final long submitNanos;
     private long firstScheduledNanos;
@@ -25,7 +26,7 @@ final class RequestOutput {
     private int numGaps;
     private boolean completed;
 
-    RequestOutput(String id, TokenListener listener, Optional<StreamDecoder> decoder, StopScanner stops, long submitNanos) {
+    RequestOutput(String id, TokenListener listener, Optional<StreamDecoder> decoder, StopStringMatcher stops, long submitNanos) {
         this.id = id;
         this.listener = listener;
         this.decoder = decoder;
@@ -56,8 +57,8 @@ final class RequestOutput {
         }
         lastTokenNanos = nowNanos;
         String delta = "";
-        if (!isStopToken && decoder.isPresent()) {
-            delta = stops.feed(decoder.get().feed(tokenId));
+        if (!isStopToken && decoder.isPresent() && !stops.stopped()) {
+            delta = stops.feed(decoder.get().feed(tokenId)).text();
         }
         boolean stopString = stops.stopped();
         if (isLast || stopString) {
@@ -74,8 +75,11 @@ final class RequestOutput {
     }
 
     private String flushText() {
-        String rest = decoder.map(d -> stops.feed(d.flush())).orElse("");
-        return rest + stops.flush();
+        if (stops.stopped()) {
+            return "";
+        }
+        String rest = decoder.map(d -> stops.feed(d.flush()).text()).orElse("");
+        return stops.stopped() ? rest : rest + stops.flush();
     }
 
     /** Completes the result (once). */

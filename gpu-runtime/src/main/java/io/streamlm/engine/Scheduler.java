@@ -123,8 +123,13 @@ final class Scheduler {
 
     private void admitWaiting(PlanBuilder plan) {
         waiting.sort(Request::compareForScheduling);
-        while (!waiting.isEmpty() && plan.budget > 0) {
-            Request r = waiting.get(0);
+        int next = 0;
+        while (next < waiting.size() && plan.budget > 0) {
+            Request r = waiting.get(next);
+            if (cache.prefixCaching() && prefixInProgress(r)) {
+                next++; // admitted once the running request has snapshotted the shared prefix: then it hits
+                continue;
+            }
             if (freeSeqSlots.isEmpty() && !preemptFor(r, plan)) {
                 return;
             }
@@ -147,7 +152,7 @@ final class Scheduler {
                     return;
                 }
             }
-            waiting.remove(0);
+            waiting.remove(next);
             int slot = freeSeqSlots.pop();
             r.stateSlot = OptionalInt.of(slot);
             r.status = RequestStatus.RUNNING;
@@ -161,6 +166,29 @@ final class Scheduler {
             counters.countAdmission(r, resume.position());
             addChunk(r, numNew, plan);
         }
+    }
+
+    /**
+     * Whether a running request is computing the prefix {@code r} declared as shared and has not reached its
+     * end yet. Admitting {@code r} now would compute the same prefix twice; a step or a few later it resumes
+     * from the snapshot instead. Requests of other tenants or with other tokens are not held back.
+     */
+    private boolean prefixInProgress(Request r) {
+        if (r.sharedPrefixTokens.isEmpty()) {
+            return false;
+        }
+        int d = Math.min(r.sharedPrefixTokens.getAsInt(), r.numTokens() - 1);
+        if (d <= 0) {
+            return false;
+        }
+        for (Request q : running) {
+            if (q.numComputedTokens < d && q.numTokens() > d && q.tenant.equals(r.tenant)
+                    && Arrays.binarySearch(q.snapshotPositions, d) >= 0
+                    && Arrays.equals(q.tokenArray(), 0, d, r.tokenArray(), 0, d)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Frees room for a waiting request by preempting a strictly lower-priority running one, if any. */

@@ -1,7 +1,7 @@
 package io.streamlm.engine;
 
 import io.streamlm.backend.cpu.CpuBackend;
-import io.streamlm.backend.cpu.TestBackends;
+import io.streamlm.model.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ final class EngineTestSupport {
         if (Files.exists(dir.resolve("model.safetensors"))) {
             return dir;
         }
-        Path script = TestBackends.sharedDir().resolve("conformance/reference/make_checkpoint.py");
+        Path script = sharedDir().resolve("conformance/reference/make_checkpoint.py");
         Process p = new ProcessBuilder("python3", script.toString(), "--out", dir.toString(), "--layout", "causal",
                 "--dtype", "F32", "--num-layers", "4", "--full-attention-interval", "2", "--vocab-size",
                 String.valueOf(VOCAB), "--seed", "7").redirectErrorStream(true).start();
@@ -33,8 +33,20 @@ final class EngineTestSupport {
         return dir;
     }
 
+    /** {@code ../shared} next to the repository root (the directory holding {@code .ci/}). */
+    static Path sharedDir() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve(".ci"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("no .ci directory above " + Path.of("").toAbsolutePath());
+        }
+        return p.getParent().resolve("shared");
+    }
+
     static CpuBackend backend() throws Exception {
-        return TestBackends.load(checkpoint(), 2);
+        return CpuBackend.create(ModelLoader.load(checkpoint()), 1); // one thread: no spinning worker on a shared machine
     }
 
     /** A builder over a fresh real backend with small defaults. */

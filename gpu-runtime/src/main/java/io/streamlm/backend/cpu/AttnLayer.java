@@ -154,9 +154,7 @@ final class AttnLayer {
             float inv = (float) (1.0 / sum);
             int g = q + headDim;
             int o = r * numHeads * headDim + h * headDim;
-            for (int i = 0; i < headDim; i++) {
-                s.core[o + i] = out[i] * inv * VecOps.sigmoid(s.qg[g + i]);
-            }
+            VecOps.sigmoidGate(out, inv, s.qg, g, s.core, o, headDim);
         }
     }
 }

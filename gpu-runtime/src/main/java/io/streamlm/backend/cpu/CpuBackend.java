@@ -6,7 +6,9 @@ import io.streamlm.backend.SeqChunk;
 import io.streamlm.model.LayerType;
 import io.streamlm.model.LayerWeights;
 import io.streamlm.model.ModelConfig;
+import io.streamlm.model.ModelLoader;
 import io.streamlm.model.ModelWeights;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +36,11 @@ public final class CpuBackend implements Backend {
     /** A backend over {@code weights} computing with {@code numThreads} threads (the caller's included). */
     public static CpuBackend create(ModelWeights weights, int numThreads) {
         return new CpuBackend(weights, numThreads);
+    }
+
+    /** {@code create(ModelLoader.load(dir), numThreads)}: the checkpoint's tensors stay memory-mapped. */
+    public static CpuBackend load(Path dir, int numThreads) {
+        return create(ModelLoader.load(dir), numThreads);
     }
 
     @Override

@@ -29,6 +29,9 @@ final class GdnLayer {
     private final MatMul matmul;
     private final Worker[] workers; // [numThreads]
     private final WorkerPool.Task deltaTask = this::deltaPart;
+    private final WorkerPool.Task convTask = this::convPart;
+    private final WorkerPool.Task prepareTask = this::preparePart;
+    private final WorkerPool.Task gatedNormTask = this::gatedNormPart;
     private StepBuffers s;
     private CacheMemory mem;
 
@@ -116,10 +119,8 @@ final class GdnLayer {
             matmul.apply(inProjA, step.h, t, step.aa);
         }
         timer.stop(OpTimer.Op.GDN_PROJ);
-        for (int ci = 0; ci < step.numChunks; ci++) {
-            convChunk(ci);
-        }
-        prepareHeads();
+        pool.run(convTask);
+        pool.run(prepareTask);
         timer.stop(OpTimer.Op.GDN_CONV);
         int maxLen = 0;
         for (int ci = 0; ci < step.numChunks; ci++) {
@@ -130,7 +131,7 @@ final class GdnLayer {
         }
         pool.run(deltaTask);
         timer.stop(OpTimer.Op.GDN_DELTA);
-        gatedNorm();
+        pool.run(gatedNormTask);
         matmul.apply(outProj, step.core, t, step.tmp);
         timer.stop(OpTimer.Op.GDN_OUT);
         this.s = null;
@@ -138,15 +139,26 @@ final class GdnLayer {
     }
 
     /** Causal depthwise conv + SiLU of one chunk into s.mixed, continuing from and updating its conv state. */
-    private void convChunk(int ci) {
+    /** Channels are independent (depthwise conv, per-channel state), so parts split the channels. */
+    private void convPart(int part, int numParts) {
+        int c0 = WorkerPool.splitStart(convDim, part, numParts, LANES);
+        int c1 = WorkerPool.splitStart(convDim, part + 1, numParts, LANES);
+        if (c0 < c1) {
+            for (int ci = 0; ci < s.numChunks; ci++) {
+                convChunk(ci, c0, c1);
+            }
+        }
+    }
+
+    private void convChunk(int ci, int c0, int c1) {
         int r0 = s.chunkRow[ci];
         int n = s.chunks[ci].numTokens();
         float[] state = mem.conv[index][s.chunks[ci].stateSlot()]; // [K-1, convDim], oldest first
         int hist = kernel - 1;
-        int vec = F.loopBound(convDim);
+        int vec = c0 + F.loopBound(c1 - c0);
         for (int t = 0; t < n; t++) {
             int o = (r0 + t) * convDim;
-            for (int c = 0; c < vec; c += LANES) {
+            for (int c = c0; c < vec; c += LANES) {
                 FloatVector acc = FloatVector.zero(F);
                 for (int j = 0; j < kernel; j++) {
                     int p = t + j; // index into [state rows | chunk rows]
@@ -156,7 +168,7 @@ final class GdnLayer {
                 }
                 acc.div(acc.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(s.mixed, o + c);
             }
-            for (int c = vec; c < convDim; c++) {
+            for (int c = vec; c < c1; c++) {
                 float acc = 0f;
                 for (int j = 0; j < kernel; j++) {
                     int p = t + j;
@@ -170,17 +182,19 @@ final class GdnLayer {
         for (int i = 0; i < hist; i++) {
             int p = n + i;
             if (p < hist) {
-                System.arraycopy(state, p * convDim, state, i * convDim, convDim);
+                System.arraycopy(state, p * convDim + c0, state, i * convDim + c0, c1 - c0);
             } else {
-                System.arraycopy(s.qkv, (r0 + p - hist) * convDim, state, i * convDim, convDim);
+                System.arraycopy(s.qkv, (r0 + p - hist) * convDim + c0, state, i * convDim + c0, c1 - c0);
             }
         }
     }
 
     /** L2-normalises q and k per head (q also scaled by dk^-0.5); beta = sigmoid(b); g = -exp(A_log) softplus(a + dt_bias). */
-    private void prepareHeads() {
+    private void preparePart(int part, int numParts) {
         float qScale = (float) (1.0 / Math.sqrt(dk));
-        for (int t = 0; t < s.numTokens; t++) {
+        int from = WorkerPool.splitStart(s.numTokens, part, numParts, 1);
+        int to = WorkerPool.splitStart(s.numTokens, part + 1, numParts, 1);
+        for (int t = from; t < to; t++) {
             int o = t * convDim;
             for (int h = 0; h < hk; h++) {
                 l2Normalize(s.mixed, o + h * dk, qScale);
@@ -232,8 +246,10 @@ final class GdnLayer {
     }
 
     /** Qwen3_5RMSNormGated per value head: (x * rsqrt(mean(x^2) + eps)) * w * silu(z). */
-    private void gatedNorm() {
-        for (int t = 0; t < s.numTokens; t++) {
+    private void gatedNormPart(int part, int numParts) {
+        int from = WorkerPool.splitStart(s.numTokens, part, numParts, 1);
+        int to = WorkerPool.splitStart(s.numTokens, part + 1, numParts, 1);
+        for (int t = from; t < to; t++) {
             for (int h = 0; h < hv; h++) {
                 int o = t * hv * dv + h * dv;
                 float inv = (float) (1.0 / Math.sqrt(VecOps.sumSquares(s.core, o, dv) / (double) dv + eps));

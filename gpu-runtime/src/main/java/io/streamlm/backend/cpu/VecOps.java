@@ -96,6 +96,19 @@ final class VecOps {
         }
     }
 
+    /** dst[dstOff + i] = x[i] * scale * sigmoid(gate[gateOff + i]): the attention output gate. */
+    static void sigmoidGate(float[] x, float scale, float[] gate, int gateOff, float[] dst, int dstOff, int n) {
+        int vec = F.loopBound(n);
+        for (int c = 0; c < vec; c += LANES) {
+            FloatVector g = FloatVector.fromArray(F, gate, gateOff + c);
+            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector.fromArray(F, x, c).mul(scale).div(sig).intoArray(dst, dstOff + c);
+        }
+        for (int c = vec; c < n; c++) {
+            dst[dstOff + c] = x[c] * scale * sigmoid(gate[gateOff + c]);
+        }
+    }
+
     static float silu(float v) {
         return v / (1f + (float) Math.exp(-v));
     }

@@ -16,9 +16,9 @@ class GoldenTest {
 
     @Test
     void tinyAMatchesGolden() throws Exception {
-        Path dir = TestCheckpoints.sharedDir().resolve("conformance/tiny-a");
+        Path dir = sharedDir().resolve("conformance/tiny-a");
         JsonNode golden = new ObjectMapper().readTree(dir.resolve("golden.json").toFile());
-        try (CpuBackend b = CpuBackend.create(TestCheckpoints.load(dir), 2)) {
+        try (CpuBackend b = CpuBackend.load(dir, 2)) {
             b.allocateCaches(new CacheLayout(64, 16, 2));
             for (JsonNode prompt : golden.get("prompts")) {
                 int[] tokens = ints(prompt.get("token_ids"));
@@ -55,6 +55,18 @@ class GoldenTest {
                 System.out.printf("tiny-a prompt of %d tokens: max |logit diff| %.3g%n", tokens.length, maxDiff);
             }
         }
+    }
+
+    /** The shared fixtures: the parent of the directory holding {@code .ci/}, then {@code shared/}. */
+    static Path sharedDir() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !java.nio.file.Files.isDirectory(p.resolve(".ci"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("no .ci directory above " + Path.of("").toAbsolutePath());
+        }
+        return p.getParent().resolve("shared");
     }
 
     private static int argmax(float[] v) {

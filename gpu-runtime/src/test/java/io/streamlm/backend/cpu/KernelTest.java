@@ -79,6 +79,13 @@ class KernelTest {
                 assertEquals(a[3 + i] * inv * (1 + w[i]), dst[2 + i], 1e-5 * (1 + Math.abs(a[3 + i] * inv * (1 + w[i]))));
             }
 
+            float[] gated = new float[n + 1];
+            VecOps.sigmoidGate(a, 0.5f, b, 5, gated, 1, n);
+            for (int i = 0; i < n; i++) {
+                double ref = a[i] * 0.5 / (1 + Math.exp(-b[5 + i]));
+                assertEquals(ref, gated[1 + i], 1e-5 * (1 + Math.abs(ref)));
+            }
+
             float[] g = TestModels.gaussian(n, rnd);
             float[] u = TestModels.gaussian(n, rnd);
             float[] sw = new float[n];

@@ -1,0 +1,199 @@
+package io.streamlm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlm.backend.CacheLayout;
+import io.streamlm.backend.SeqChunk;
+import io.streamlm.backend.cpu.CpuBackend;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code ./streamlm bench decode}: prefill and batch-1 decode speed of the CPU backend on a checkpoint, with
+ * seeded random prompt tokens. Human-readable lines go to stderr; the last stdout line is one JSON object.
+ */
+final class BenchDecodeCommand implements Command {
+    private static final int BLOCK_SIZE = 16;
+    private static final int WARMUP_DECODE_STEPS = 8;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    BenchDecodeCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "benchmarks: 'bench decode' (prefill and decode tokens/s), 'bench serve' (the engine under load)";
+    }
+
+    @Override
+    public String usage() {
+        return String.join("\n",
+                "usage: ./streamlm bench decode --model DIR [--prompt-tokens N] [--new-tokens N] [--batch B] [--threads N] [--seed N]",
+                "       ./streamlm bench serve --model DIR ...   (flags below)",
+                "",
+                "  --model DIR          Hugging Face checkpoint directory (config.json + safetensors)",
+                "  --prompt-tokens N    prompt length, random token ids (default 128)",
+                "  --new-tokens N       decode steps after the prompt, greedy (default 32)",
+                "  --batch B            sequences prefilled and decoded together, each step one token each (default 1)",
+                "  --threads N          compute threads (default: available processors)",
+                "  --seed N             seed of the random prompt (default 1)",
+                "",
+                "Prints progress to stderr and, as the last stdout line, one JSON object with prefill_tokens_per_s,",
+                "decode_tokens_per_s (all B sequences), weight_bytes (read once per decode step) and the per-operation",
+                "decode profile.",
+                "",
+                BenchServe.USAGE);
+    }
+
+    @Override
+    public int run(List<String> argv) throws Exception {
+        if (!argv.isEmpty() && argv.get(0).equals("serve")) {
+            return BenchServe.run(new Args(argv.subList(1, argv.size()), java.util.Set.of("no-prefix-cache")), out, err);
+        }
+        if (argv.isEmpty() || !argv.get(0).equals("decode")) {
+            throw new UsageException("expected a benchmark name: ./streamlm bench decode|serve ...");
+        }
+        return run(new Args(argv.subList(1, argv.size()), switches()));
+    }
+
+    /** {@code bench decode}, with the benchmark name already taken off the arguments. */
+    @Override
+    public int run(Args args) throws Exception {
+        Path model = args.requirePath("model");
+        int promptTokens = args.integer("prompt-tokens", 128, 1, 1 << 20);
+        int newTokens = args.integer("new-tokens", 32, 1, 1 << 20);
+        int batch = args.integer("batch", 1, 1, 4096);
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        long seed = args.longValue("seed").orElse(1L);
+        args.finish();
+        if (!Files.isDirectory(model)) {
+            throw new UsageException("--model " + model + " is not a directory");
+        }
+        long loadStart = System.nanoTime();
+        try (CpuBackend backend = CpuBackend.load(model, threads)) {
+            double loadS = (System.nanoTime() - loadStart) / 1e9;
+            err.printf("loaded %s in %.1f s: %d layers, hidden %d, vocab %d, %.2f GB of weights read per decode step%n",
+                    model, loadS, backend.config().numLayers(), backend.config().hiddenSize(),
+                    backend.config().vocabSize(), backend.weightBytes() / 1e9);
+            Map<String, Object> result = measure(backend, promptTokens, newTokens, batch, seed, err);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("benchmark", "decode");
+            json.put("model", model.toString());
+            json.put("backend", backend.name());
+            json.put("threads", threads);
+            json.put("load_s", round(loadS));
+            json.putAll(result);
+            out.println(new ObjectMapper().writeValueAsString(json));
+        }
+        return 0;
+    }
+
+    static Map<String, Object> measure(CpuBackend backend, int promptTokens, int newTokens, int batch, long seed,
+                                       PrintStream err) {
+        int vocab = backend.config().vocabSize();
+        int numBlocks = (promptTokens + Math.max(newTokens, WARMUP_DECODE_STEPS) + BLOCK_SIZE - 1) / BLOCK_SIZE + 1;
+        backend.allocateCaches(new CacheLayout(numBlocks * batch, BLOCK_SIZE, batch));
+        int[][] tables = new int[batch][numBlocks]; // [batch][numBlocks] each sequence's own blocks
+        for (int b = 0; b < batch; b++) {
+            int first = b * numBlocks;
+            Arrays.setAll(tables[b], i -> first + i);
+        }
+        Random rnd = new Random(seed);
+        int[][] prompts = new int[batch][promptTokens]; // [batch][promptTokens] a different prompt per sequence
+        for (int[] prompt : prompts) {
+            Arrays.setAll(prompt, i -> rnd.nextInt(vocab));
+        }
+
+        // warm-up: compiles the prefill and decode paths (the JIT needs a few calls of each kernel)
+        long w0 = System.nanoTime();
+        runOnce(backend, prompts, tables, WARMUP_DECODE_STEPS, new long[WARMUP_DECODE_STEPS]);
+        err.printf("warm-up (prefill %d + %d decode steps) %.1f s%n", promptTokens, WARMUP_DECODE_STEPS,
+                (System.nanoTime() - w0) / 1e9);
+
+        backend.resetProfile();
+        long[] stepNanos = new long[newTokens];
+        long prefillNanos = runOnce(backend, prompts, tables, newTokens, stepNanos);
+        Map<String, Long> profile = backend.profileNanos();
+        long decodeNanos = Arrays.stream(stepNanos).sum();
+        double prefillTps = (double) promptTokens * batch / (prefillNanos / 1e9);
+        double decodeTps = (double) newTokens * batch / (decodeNanos / 1e9);
+        long[] sorted = stepNanos.clone();
+        Arrays.sort(sorted);
+        double medianMs = sorted[sorted.length / 2] / 1e6;
+        long weightBytes = backend.weightBytes();
+        err.printf("prefill: %d x %d tokens in %.3f s = %.1f tokens/s%n", batch, promptTokens, prefillNanos / 1e9, prefillTps);
+        err.printf("decode:  %d tokens in %.3f s = %.2f tokens/s (median step %.1f ms; %.1f GB/s of weights;"
+                        + " floor at 31 GB/s: %.1f tokens/s)%n", newTokens * batch, decodeNanos / 1e9, decodeTps, medianMs,
+                weightBytes * decodeTps / batch / 1e9, 31e9 * batch / weightBytes);
+
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("prompt_tokens", promptTokens);
+        json.put("new_tokens", newTokens);
+        json.put("batch", batch);
+        json.put("prefill_s", round(prefillNanos / 1e9));
+        json.put("prefill_tokens_per_s", round(prefillTps));
+        json.put("decode_tokens_per_s", round(decodeTps));
+        json.put("decode_step_ms_median", round(medianMs));
+        json.put("weight_bytes", weightBytes);
+        json.put("weight_bytes_per_step", weightBytes);
+        json.put("decode_weight_gb_per_s", round(weightBytes * decodeTps / batch / 1e9));
+        Map<String, Object> prof = new LinkedHashMap<>();
+        profile.forEach((op, ns) -> prof.put(op, round(ns / 1e6 / (1 + newTokens))));
+        json.put("profile_ms_per_forward", prof);
+        return json;
+    }
+
+    /**
+     * Prefill of every prompt from an empty slot in one forward, then greedy decode steps of one token per
+     * sequence, all sequences in one forward; returns the prefill nanoseconds.
+     */
+    private static long runOnce(CpuBackend backend, int[][] prompts, int[][] tables, int steps, long[] stepNanos) {
+        int batch = prompts.length;
+        int promptTokens = prompts[0].length;
+        List<SeqChunk> chunks = new java.util.ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            backend.resetState(b);
+            chunks.add(new SeqChunk(prompts[b], 0, tables[b], b, true));
+        }
+        long t0 = System.nanoTime();
+        float[][] logits = backend.forward(chunks);
+        long prefill = System.nanoTime() - t0;
+        for (int i = 0; i < steps; i++) {
+            long s0 = System.nanoTime();
+            chunks.clear();
+            for (int b = 0; b < batch; b++) {
+                chunks.add(new SeqChunk(new int[] {argmax(logits[b])}, promptTokens + i, tables[b], b, true));
+            }
+            logits = backend.forward(chunks);
+            stepNanos[i] = System.nanoTime() - s0;
+        }
+        return prefill;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
