@@ -77,7 +77,10 @@ public final class DemoMain {
             StreamingInferenceJob.build(env, config);
             JobID job = flink.submit(env, "streamlm-demo");
 
-            List<SampleRequests.Sample> valid = SampleRequests.valid(o.numRequests(), o.maxTokens(), 42);
+            List<SampleRequests.Sample> valid = o.sharedPrefix().isPresent()
+                    ? SampleRequests.sharedPrefix(o.numRequests(), o.sharedPrefix().get().prefixTokens(),
+                            o.sharedPrefix().get().suffixTokens(), o.maxTokens(), ModelConfig.load(model).vocabSize(), 1)
+                    : SampleRequests.valid(o.numRequests(), o.maxTokens(), 42);
             List<SampleRequests.Malformed> malformed = SampleRequests.malformed(contextLength);
             List<byte[][]> records = interleave(valid, malformed);
             long produceStart = System.currentTimeMillis();
@@ -90,8 +93,8 @@ public final class DemoMain {
                     "streamlm.dead-letters", DeadLetter.class, out -> out.size() >= malformed.size(), Duration.ofSeconds(30));
             // one more checkpoint's worth of committed output: any duplicate would show up here
             Thread.sleep(2 * config.checkpointInterval().toMillis());
-            completions = KafkaIo.readCommitted(kafka.bootstrapServers(), "streamlm.completions", Completion.class,
-                    out -> false, Duration.ofSeconds(3));
+            completions = KafkaIo.readAllCommitted(kafka.bootstrapServers(), "streamlm.completions", Completion.class,
+                    Duration.ofMinutes(1));
             flink.cancel(job);
             DemoReport report = DemoReport.of(valid.size(), completions, deadLetters, sentAt, produceStart);
             report.print(System.out, malformed, (System.nanoTime() - t0) / 1e9);
@@ -110,7 +113,7 @@ public final class DemoMain {
         s.put("batch.size", "8");
         s.put("batch.delay-ms", "10");
         s.put("max-in-flight", "32");
-        s.put("engine.max-running-requests", "64");
+        s.put("engine.max-running-requests", String.valueOf(o.maxRunning()));
         s.put("engine.max-batched-tokens", "512");
         s.put("engine.kv-cache-mb", "64");
         s.put("engine.state-cache-mb", "32");

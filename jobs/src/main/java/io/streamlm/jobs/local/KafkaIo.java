@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -57,15 +58,25 @@ public final class KafkaIo {
 
     /**
      * Reads {@code topic} from the beginning with isolation.level=read_committed until {@code done} holds
-     * for everything read so far, or {@code timeout} passes (then returns what it has).
+     * for everything read so far, or {@code timeout} passes (then returns what it has). Partitions are
+     * assigned directly (no consumer group), so reading starts at once.
      */
     public static <T extends SpecificRecord> List<Output<T>> readCommitted(String bootstrap, String topic, Class<T> type,
             Predicate<List<Output<T>>> done, Duration timeout) {
+        return read(bootstrap, topic, type, done, false, timeout);
+    }
+
+    /** Everything committed on {@code topic} up to its current end (the last stable offset). */
+    public static <T extends SpecificRecord> List<Output<T>> readAllCommitted(String bootstrap, String topic, Class<T> type,
+            Duration timeout) {
+        return read(bootstrap, topic, type, out -> false, true, timeout);
+    }
+
+    private static <T extends SpecificRecord> List<Output<T>> read(String bootstrap, String topic, Class<T> type,
+            Predicate<List<Output<T>>> done, boolean untilEnd, Duration timeout) {
         AvroCodec<T> codec = AvroCodec.of(type, SchemaRegistry.withProjectSchemas());
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", bootstrap);
-        p.setProperty("group.id", "streamlm-reader-" + topic + "-" + System.nanoTime());
-        p.setProperty("auto.offset.reset", "earliest");
         p.setProperty("enable.auto.commit", "false");
         p.setProperty("isolation.level", "read_committed");
         p.setProperty("key.deserializer", ByteArrayDeserializer.class.getName());
@@ -73,11 +84,18 @@ public final class KafkaIo {
         List<Output<T>> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = untilEnd ? consumer.endOffsets(partitions) : Map.of();
             while (!done.test(out) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     DecodeResult<T> d = codec.decode(r.value());
                     out.add(new Output<>(d.value(), r.timestamp()));
+                }
+                if (untilEnd && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                    break;
                 }
             }
         }

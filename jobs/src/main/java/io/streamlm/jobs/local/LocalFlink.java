@@ -9,6 +9,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -48,19 +49,40 @@ public final class LocalFlink implements AutoCloseable {
         return cluster;
     }
 
-    /** Submits the job built on {@code env} and waits until it runs. */
+    /**
+     * Submits the job built on {@code env} and waits until every task runs - i.e. every operator is open,
+     * the engine loaded - so what is measured afterwards is the pipeline, not its start-up.
+     */
     public JobID submit(StreamExecutionEnvironment env, String name) throws Exception {
         var graph = env.getStreamGraph();
         graph.setJobName(name);
         JobID id = cluster.submitJob(graph).get(60, TimeUnit.SECONDS).getJobID();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (cluster.getJobStatus(id).get() != JobStatus.RUNNING) {
+        while (!allTasksRunning(id)) {
             if (System.nanoTime() > deadline || cluster.getJobStatus(id).get().isGloballyTerminalState()) {
                 throw new IllegalStateException("job " + name + " did not start: " + cluster.getJobStatus(id).get());
             }
             Thread.sleep(50);
         }
         return id;
+    }
+
+    private boolean allTasksRunning(JobID id) throws Exception {
+        if (cluster.getJobStatus(id).get() != JobStatus.RUNNING) {
+            return false;
+        }
+        for (var v : cluster.getExecutionGraph(id).get().getAllExecutionVertices()) {
+            if (v.getExecutionState() != ExecutionState.RUNNING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Checkpoints of the job completed so far (across restarts). */
+    public long completedCheckpoints(JobID id) throws Exception {
+        var stats = cluster.getExecutionGraph(id).get(30, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
+        return stats == null ? 0 : stats.getCounts().getNumberOfCompletedCheckpoints();
     }
 
     public JobStatus status(JobID id) throws Exception {

@@ -75,6 +75,34 @@ public final class SampleRequests {
         return out;
     }
 
+    /**
+     * The workload of {@code ./streamlm bench serve --workload shared-prefix}: token-id prompts of one shared
+     * random prefix (declared) plus a unique random suffix, greedy, exactly {@code maxTokens} new tokens
+     * (token-id prompts stop only at ids they name), so the pipeline and the bare engine can be compared.
+     */
+    public static List<Sample> sharedPrefix(int n, int prefixTokens, int suffixTokens, int maxTokens, int vocabSize, long seed) {
+        AvroCodec<InferenceRequest> codec = AvroCodec.of(InferenceRequest.class, SchemaRegistry.withProjectSchemas());
+        Random rnd = new Random(seed);
+        List<Integer> prefix = new ArrayList<>();
+        for (int i = 0; i < prefixTokens; i++) {
+            prefix.add(rnd.nextInt(vocabSize));
+        }
+        List<Sample> out = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            String id = String.format("req-%05d", r);
+            List<Integer> tokens = new ArrayList<>(prefix);
+            for (int i = 0; i < suffixTokens; i++) {
+                tokens.add(rnd.nextInt(vocabSize));
+            }
+            InferenceRequest req = InferenceRequest.newBuilder().setId(id).setTenant("bench").setCreatedAt(Instant.now())
+                    .setPromptTokenIds(tokens).setSharedPrefixTokens(prefixTokens > 0 ? prefixTokens : null)
+                    .setMaxTokens(maxTokens).setSampling(SamplingParams.newBuilder().setTemperature(0.0).build())
+                    .setMetadata(Map.of("event_id", "evt-" + r)).build();
+            out.add(new Sample(id, id.getBytes(StandardCharsets.UTF_8), codec.encodeSingleObject(req)));
+        }
+        return out;
+    }
+
     private static TemplatePrompt triage(Random rnd) {
         return TemplatePrompt.newBuilder().setTemplateId(TRIAGE).setVariables(Map.of(
                 "ticket", TICKETS[rnd.nextInt(TICKETS.length)], "tier", TIERS[rnd.nextInt(TIERS.length)])).build();

@@ -97,6 +97,7 @@ public final class InferenceOperator extends AbstractStreamOperator<InferenceOut
         metrics = PipelineMetrics.acquire(options.metricsPort());
         if (!restored.isEmpty()) {
             LOG.info("re-submitting {} requests restored from the checkpoint", restored.size());
+            metrics.recordRestored(restored.size());
             long now = System.nanoTime();
             restored.forEach(t -> batch.add(new Accepted(t, now)));
             restored.clear();

@@ -37,6 +37,8 @@ public class InferenceTask {
     public long seed;
     public int maxTokens;
     public String[] stopStrings = new String[0];
+    /** Token ids that end generation: the request's own, plus the model's end-of-sequence ids for text prompts. */
+    public int[] stopTokenIds = new int[0];
     public boolean logprobs;
 
     public int priority;
@@ -82,7 +84,7 @@ public class InferenceTask {
                 && Objects.equals(topK, t.topK) && topP == t.topP && minP == t.minP
                 && repetitionPenalty == t.repetitionPenalty && presencePenalty == t.presencePenalty
                 && frequencyPenalty == t.frequencyPenalty && seed == t.seed && maxTokens == t.maxTokens
-                && Arrays.equals(stopStrings, t.stopStrings) && logprobs == t.logprobs && priority == t.priority
+                && Arrays.equals(stopStrings, t.stopStrings) && Arrays.equals(stopTokenIds, t.stopTokenIds) && logprobs == t.logprobs && priority == t.priority
                 && Objects.equals(deadlineMillis, t.deadlineMillis) && createdMillis == t.createdMillis
                 && ingestMillis == t.ingestMillis && Arrays.equals(metadataKeys, t.metadataKeys)
                 && Arrays.equals(metadataValues, t.metadataValues);

@@ -21,7 +21,7 @@ public final class TaskRequests {
         SamplingParams sampling = new SamplingParams(task.temperature,
                 task.topK == null ? OptionalInt.empty() : OptionalInt.of(task.topK), task.topP, task.minP,
                 task.repetitionPenalty, task.presencePenalty, task.frequencyPenalty, OptionalLong.of(task.seed),
-                task.maxTokens, List.of(), Arrays.asList(task.stopStrings), task.logprobs);
+                task.maxTokens, Arrays.stream(task.stopTokenIds).boxed().toList(), Arrays.asList(task.stopStrings), task.logprobs);
         return new GenerationRequest(engineId, new Prompt.Tokens(task.promptTokens), sampling, task.priority,
                 Optional.ofNullable(task.deadlineMillis).map(Instant::ofEpochMilli), task.tenant,
                 task.sharedPrefixTokens > 0 ? OptionalInt.of(task.sharedPrefixTokens) : OptionalInt.empty());

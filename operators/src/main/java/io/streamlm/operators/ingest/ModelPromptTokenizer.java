@@ -41,6 +41,11 @@ public final class ModelPromptTokenizer implements PromptTokenizer {
     }
 
     @Override
+    public int[] eosTokenIds() {
+        return tokenizer.eosTokenIds().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
     public int contextLength() {
         return contextLength;
     }

@@ -19,6 +19,9 @@ public interface PromptTokenizer extends Serializable {
 
     int vocabSize();
 
+    /** The model's end-of-sequence token ids: generation from a text prompt stops at them. */
+    int[] eosTokenIds();
+
     /** The model's context length in tokens. */
     int contextLength();
 }

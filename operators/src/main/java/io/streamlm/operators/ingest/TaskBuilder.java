@@ -57,6 +57,7 @@ public final class TaskBuilder {
         t.seed = s.getSeed() != null ? s.getSeed() : derivedSeed(t.tenant, t.id);
         t.maxTokens = r.getMaxTokens();
         t.stopStrings = r.getStop().toArray(new String[0]);
+        t.stopTokenIds = stopTokenIds(r);
         t.priority = r.getPriority();
         t.deadlineMillis = r.getDeadline() == null ? null : r.getDeadline().toEpochMilli();
         t.createdMillis = r.getCreatedAt() == null ? 0 : r.getCreatedAt().toEpochMilli();
@@ -134,6 +135,20 @@ public final class TaskBuilder {
             }
         }
         return out;
+    }
+
+    /**
+     * The request's stop ids; text, chat and template prompts also stop at the model's end of sequence
+     * (as vLLM does unless told to ignore it). Token-id prompts are raw: only the ids they name stop them.
+     */
+    private int[] stopTokenIds(InferenceRequest r) {
+        java.util.LinkedHashSet<Integer> ids = new java.util.LinkedHashSet<>(r.getStopTokenIds());
+        if (r.getPromptTokenIds() == null) {
+            for (int id : tokenizer.eosTokenIds()) {
+                ids.add(id);
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** A replayed request must sample the same text: its seed is a fixed function of tenant and id. */

@@ -65,6 +65,8 @@ public final class PipelineMetrics {
             .help("Finished requests by completion status (ok, error, timeout, rejected)").labelNames("status").register(registry);
     final Counter requestSuccess = Counter.build().name("streamlm:request_success_total")
             .help("Finished requests by engine finish reason").labelNames("finished_reason").register(registry);
+    final Counter restoredRequests = Counter.build().name("streamlm:requests_restored_total")
+            .help("Accepted-but-unfinished requests restored from a checkpoint and re-submitted after a failure").register(registry);
     final Counter deadLetters = Counter.build().name("streamlm:dead_letters_total")
             .help("Records sent to the dead-letter topic, by reason").labelNames("reason").register(registry);
 
@@ -148,6 +150,10 @@ public final class PipelineMetrics {
         e2eLatency.observe(Math.max(0, nowMillis - ingestMillis) / 1e3);
     }
 
+    public void recordRestored(int numRequests) {
+        restoredRequests.inc(numRequests);
+    }
+
     public void recordDeadLetter(String reason) {
         deadLetters.labels(reason).inc();
     }
@@ -176,6 +182,10 @@ public final class PipelineMetrics {
 
         public void recordOutcome(InferenceOutcome o) {
             metrics.recordOutcome(o);
+        }
+
+        public void recordRestored(int numRequests) {
+            metrics.recordRestored(numRequests);
         }
 
         public PipelineMetrics metrics() {
