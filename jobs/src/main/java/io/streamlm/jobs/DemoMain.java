@@ -82,24 +82,44 @@ public final class DemoMain {
                             o.sharedPrefix().get().suffixTokens(), o.maxTokens(), ModelConfig.load(model).vocabSize(), 1)
                     : SampleRequests.valid(o.numRequests(), o.maxTokens(), 42);
             List<SampleRequests.Malformed> malformed = SampleRequests.malformed(contextLength);
+            warmUp(kafka.bootstrapServers(), o, model);
             List<byte[][]> records = interleave(valid, malformed);
             long produceStart = System.currentTimeMillis();
             Map<String, Long> sentAt = KafkaIo.produce(kafka.bootstrapServers(), "streamlm.prompts", records);
             System.out.printf("produced     %d requests + %d malformed records%n", valid.size(), malformed.size());
 
             List<KafkaIo.Output<Completion>> completions = KafkaIo.readCommitted(kafka.bootstrapServers(),
-                    "streamlm.completions", Completion.class, out -> distinctIds(out) >= valid.size(), o.timeout());
+                    "streamlm.completions", Completion.class, out -> distinctIds(out) >= valid.size() + 4, o.timeout());
             List<KafkaIo.Output<DeadLetter>> deadLetters = KafkaIo.readCommitted(kafka.bootstrapServers(),
                     "streamlm.dead-letters", DeadLetter.class, out -> out.size() >= malformed.size(), Duration.ofSeconds(30));
             // one more checkpoint's worth of committed output: any duplicate would show up here
             Thread.sleep(2 * config.checkpointInterval().toMillis());
             completions = KafkaIo.readAllCommitted(kafka.bootstrapServers(), "streamlm.completions", Completion.class,
-                    Duration.ofMinutes(1));
+                    Duration.ofMinutes(1)).stream().filter(c -> !c.value().getId().startsWith("warmup-")).toList();
             flink.cancel(job);
             DemoReport report = DemoReport.of(valid.size(), completions, deadLetters, sentAt, produceStart);
             report.print(System.out, malformed, (System.nanoTime() - t0) / 1e9);
             return report.ok(valid.size(), malformed.size()) ? 0 : 1;
         }
+    }
+
+    /**
+     * A few requests through the whole pipeline before the measured ones (like bench serve's warm-up), so
+     * the figures show the steady state rather than the JIT compiling the model's kernels. Their ids start
+     * with "warmup-" and are left out of the report.
+     */
+    private static void warmUp(String bootstrap, DemoOptions o, Path model) throws Exception {
+        long start = System.nanoTime();
+        List<SampleRequests.Sample> warm = SampleRequests.sharedPrefix(4, 32, 8, 8, ModelConfig.load(model).vocabSize(), 99);
+        List<byte[][]> records = new ArrayList<>();
+        for (SampleRequests.Sample s : warm) {
+            byte[] id = ("warmup-" + s.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            records.add(new byte[][] {id, SampleRequests.withId(s.value(), "warmup-" + s.id())});
+        }
+        KafkaIo.produce(bootstrap, "streamlm.completions".replace("completions", "prompts"), records);
+        KafkaIo.readCommitted(bootstrap, "streamlm.completions", Completion.class,
+                out -> out.stream().filter(c -> c.value().getId().startsWith("warmup-")).count() >= warm.size(), o.timeout());
+        System.out.printf("warm-up      %d requests through the pipeline in %.1f s%n", warm.size(), (System.nanoTime() - start) / 1e9);
     }
 
     private static Map<String, String> jobSettings(DemoOptions o, String bootstrap, Path model, Path templates) {

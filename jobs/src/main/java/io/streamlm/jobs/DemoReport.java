@@ -19,7 +19,7 @@ import java.util.TreeMap;
 /** What the demo measured from the output topics (never from inside the job). */
 record DemoReport(int submitted, int completed, int failed, int deadLettered, int duplicates, double p50E2eMillis,
         double p99E2eMillis, double outputTokensPerSecond, double prefixHitRate, Map<String, Integer> deadLetterReasons,
-        List<String> sampleTexts) {
+        List<String> sampleTexts, double meanQueueMillis, double meanOperatorMillis) {
 
     static DemoReport of(int submitted, List<KafkaIo.Output<Completion>> completions, List<KafkaIo.Output<DeadLetter>> deadLetters,
             Map<String, Long> sentAt, long produceStartMillis) {
@@ -31,6 +31,8 @@ record DemoReport(int submitted, int completed, int failed, int deadLettered, in
         long promptTokens = 0;
         long cachedTokens = 0;
         long lastOut = produceStartMillis;
+        double queueMs = 0;
+        double engineMs = 0;
         List<Double> e2e = new ArrayList<>();
         List<String> samples = new ArrayList<>();
         for (KafkaIo.Output<Completion> out : completions) {
@@ -48,6 +50,10 @@ record DemoReport(int submitted, int completed, int failed, int deadLettered, in
             promptTokens += c.getUsage().getPromptTokens();
             cachedTokens += c.getUsage().getCachedPromptTokens();
             lastOut = Math.max(lastOut, out.timestamp());
+            if (c.getTimings() != null) {
+                queueMs += c.getTimings().getQueuedMicros() / 1e3;
+                engineMs += c.getTimings().getTotalMicros() / 1e3;
+            }
             Long sent = sentAt.get(c.getId());
             if (sent != null) {
                 e2e.add((double) (out.timestamp() - sent));
@@ -65,7 +71,7 @@ record DemoReport(int submitted, int completed, int failed, int deadLettered, in
         double seconds = Math.max(1e-3, (lastOut - produceStartMillis) / 1e3);
         return new DemoReport(submitted, completed, failed, deadLetters.size(), duplicates, percentile(e2e, 0.50),
                 percentile(e2e, 0.99), generated / seconds, promptTokens == 0 ? 0 : (double) cachedTokens / promptTokens,
-                reasons, samples);
+                reasons, samples, seen.isEmpty() ? 0 : queueMs / seen.size(), seen.isEmpty() ? 0 : engineMs / seen.size());
     }
 
     private static double percentile(List<Double> sorted, double q) {
@@ -90,6 +96,8 @@ record DemoReport(int submitted, int completed, int failed, int deadLettered, in
         out.printf(Locale.ROOT, "latency      e2e p50 %.0f ms, p99 %.0f ms (Kafka in -> Kafka out, committed every checkpoint)%n",
                 p50E2eMillis, p99E2eMillis);
         out.printf(Locale.ROOT, "throughput   %.1f output tokens/s; prefix cache hit rate %.2f%n", outputTokensPerSecond, prefixHitRate);
+        out.printf(Locale.ROOT, "operator     mean %.0f ms per request from the operator accepting it to its result, "
+                + "%.0f ms of that queued (micro-batch + engine queue)%n", meanOperatorMillis, meanQueueMillis);
         sampleTexts.forEach(s -> out.println("sample       " + s));
         out.printf(Locale.ROOT, "wall time    %.1f s (random weights: the text is gibberish by design)%n", wallSeconds);
         out.println(String.format(Locale.ROOT,

@@ -103,6 +103,14 @@ public final class SampleRequests {
         return out;
     }
 
+    /** The same encoded request under another id (single-object encoding). */
+    public static byte[] withId(byte[] singleObject, String id) {
+        AvroCodec<InferenceRequest> codec = AvroCodec.of(InferenceRequest.class, SchemaRegistry.withProjectSchemas());
+        InferenceRequest r = codec.decode(singleObject).value();
+        r.setId(id);
+        return codec.encodeSingleObject(r);
+    }
+
     private static TemplatePrompt triage(Random rnd) {
         return TemplatePrompt.newBuilder().setTemplateId(TRIAGE).setVariables(Map.of(
                 "ticket", TICKETS[rnd.nextInt(TICKETS.length)], "tier", TIERS[rnd.nextInt(TIERS.length)])).build();
