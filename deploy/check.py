@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks deploy/ without a cluster or a Docker engine: every YAML/JSON file parses, the Kubernetes documents
 have their required fields, and the names the manifests and the dashboard use exist in the code (metric names
-in operators/, the job's entry class and flags in jobs/). Run from anywhere: python3 deploy/check.py"""
+in operators/, the job's entry class and flags in jobs/). Run from anywhere: python3 deploy/check.py [--root DIR] (DIR: another checkout whose operators/ and jobs/ to
+check against, e.g. an export of a branch not merged yet)."""
 import json
 import pathlib
 import re
@@ -10,7 +11,7 @@ import sys
 import yaml
 
 DEPLOY = pathlib.Path(__file__).resolve().parent
-ROOT = DEPLOY.parent
+ROOT = pathlib.Path(sys.argv[2]).resolve() if sys.argv[1:2] == ["--root"] else DEPLOY.parent
 errors = []
 
 
@@ -67,7 +68,7 @@ def check_metric_names():
         return
     for m in sorted(used - defined):
         errors.append(f"dashboard/rules use {m}, which operators/ does not define")
-    print(f"metric names: {len(used)} used by the dashboard and rules, all among {len(defined)} defined")
+    print(f"metric names: {len(used)} used by the dashboard and rules, {len(defined)} defined in operators/")
 
 
 def check_job(docs):
@@ -84,7 +85,14 @@ def check_job(docs):
     for flag in [a for a in job.get("args", []) if a.startswith("--")]:
         if f'"{flag}"' not in text and f'"{flag[2:]}"' not in text:
             errors.append(f"job arg {flag} is not a flag the job sources know")
-    print(f"job: entry class and {sum(a.startswith('--') for a in job.get('args', []))} flags checked")
+    secret = next(d for d in docs[DEPLOY / "k8s" / "job-config-secret.yaml"] if d["kind"] == "Secret")
+    keys = [line.split("=", 1)[0].strip() for line in secret["stringData"]["job.properties"].splitlines()
+            if "=" in line and not line.lstrip().startswith("#")]
+    for key in keys:
+        if not key.startswith("kafka.") and f'"{key}"' not in text:
+            errors.append(f"job.properties key {key} is not a setting the job sources know")
+    print(f"job: entry class, {sum(a.startswith('--') for a in job.get('args', []))} flags and {len(keys)} "
+          f"job.properties keys checked")
 
 
 docs = check_syntax()

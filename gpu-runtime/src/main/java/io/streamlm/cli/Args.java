@@ -14,7 +14,7 @@ import java.util.Set;
  * {@link #finish()} rejects the ones that were not, so typos never pass silently.
  */
 final class Args {
-    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, List<String>> values = new LinkedHashMap<>(); // flag -> its values, in order
     private final Set<String> switches;
     private final List<String> seen = new ArrayList<>();
     private final PrintStream out;
@@ -52,9 +52,7 @@ final class Args {
                 }
                 value = argv.get(++i);
             }
-            if (values.put(name, value) != null) {
-                throw new UsageException("flag --" + name + " given twice");
-            }
+            values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         }
     }
 
@@ -68,9 +66,19 @@ final class Args {
         return err;
     }
 
+    /** A flag given at most once. */
     Optional<String> string(String name) {
+        List<String> all = strings(name);
+        if (all.size() > 1) {
+            throw new UsageException("flag --" + name + " given twice");
+        }
+        return all.stream().findFirst();
+    }
+
+    /** Every value of a repeatable flag, in command-line order (empty when absent). */
+    List<String> strings(String name) {
         seen.add(name);
-        return Optional.ofNullable(values.get(name));
+        return values.getOrDefault(name, List.of());
     }
 
     String requireString(String name) {

@@ -20,6 +20,8 @@ import java.util.Random;
 final class BenchDecodeCommand implements Command {
     private static final int BLOCK_SIZE = 16;
     private static final int WARMUP_DECODE_STEPS = 8;
+    /** C2 compiles the big kernels during the first round; the second runs them compiled. */
+    private static final int WARMUP_ROUNDS = 2;
     private final PrintStream out;
     private final PrintStream err;
 
@@ -59,14 +61,14 @@ final class BenchDecodeCommand implements Command {
     }
 
     @Override
-    public int run(List<String> argv) throws Exception {
+    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         if (!argv.isEmpty() && argv.get(0).equals("serve")) {
-            return BenchServe.run(new Args(argv.subList(1, argv.size()), java.util.Set.of("no-prefix-cache")), out, err);
+            return BenchServe.run(new Args(argv.subList(1, argv.size()), java.util.Set.of("no-prefix-cache"), out, err), out, err);
         }
         if (argv.isEmpty() || !argv.get(0).equals("decode")) {
             throw new UsageException("expected a benchmark name: ./streamlm bench decode|serve ...");
         }
-        return run(new Args(argv.subList(1, argv.size()), switches()));
+        return run(new Args(argv.subList(1, argv.size()), switches(), out, err));
     }
 
     /** {@code bench decode}, with the benchmark name already taken off the arguments. */
@@ -96,9 +98,15 @@ final class BenchDecodeCommand implements Command {
             json.put("threads", threads);
             json.put("load_s", round(loadS));
             json.putAll(result);
+            peakRssBytes().ifPresent(b -> json.put("peak_rss_bytes", b));
             out.println(new ObjectMapper().writeValueAsString(json));
         }
         return 0;
+    }
+
+    static Map<String, Object> measure(CpuBackend backend, int promptTokens, int newTokens, long seed,
+                                       PrintStream err) {
+        return measure(backend, promptTokens, newTokens, 1, seed, err);
     }
 
     static Map<String, Object> measure(CpuBackend backend, int promptTokens, int newTokens, int batch, long seed,
@@ -119,13 +127,15 @@ final class BenchDecodeCommand implements Command {
 
         // warm-up: compiles the prefill and decode paths (the JIT needs a few calls of each kernel)
         long w0 = System.nanoTime();
-        runOnce(backend, prompts, tables, WARMUP_DECODE_STEPS, new long[WARMUP_DECODE_STEPS]);
-        err.printf("warm-up (prefill %d + %d decode steps) %.1f s%n", promptTokens, WARMUP_DECODE_STEPS,
+        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+            runOnce(backend, prompts, tables, WARMUP_DECODE_STEPS, new long[WARMUP_DECODE_STEPS], new LinkedHashMap<>());
+        }
+        err.printf("warm-up (%d x prefill %d + %d decode steps) %.1f s%n", WARMUP_ROUNDS, promptTokens, WARMUP_DECODE_STEPS,
                 (System.nanoTime() - w0) / 1e9);
 
-        backend.resetProfile();
         long[] stepNanos = new long[newTokens];
-        long prefillNanos = runOnce(backend, prompts, tables, newTokens, stepNanos);
+        Map<String, Long> prefillProfile = new LinkedHashMap<>();
+        long prefillNanos = runOnce(backend, prompts, tables, newTokens, stepNanos, prefillProfile);
         Map<String, Long> profile = backend.profileNanos();
         long decodeNanos = Arrays.stream(stepNanos).sum();
         double prefillTps = (double) promptTokens * batch / (prefillNanos / 1e9);
@@ -150,27 +160,36 @@ final class BenchDecodeCommand implements Command {
         json.put("weight_bytes", weightBytes);
         json.put("weight_bytes_per_step", weightBytes);
         json.put("decode_weight_gb_per_s", round(weightBytes * decodeTps / batch / 1e9));
-        Map<String, Object> prof = new LinkedHashMap<>();
-        profile.forEach((op, ns) -> prof.put(op, round(ns / 1e6 / (1 + newTokens))));
-        json.put("profile_ms_per_forward", prof);
+        Map<String, Object> pre = new LinkedHashMap<>();
+        prefillProfile.forEach((op, ns) -> pre.put(op, round(ns / 1e6)));
+        json.put("prefill_profile_ms", pre);
+        Map<String, Object> dec = new LinkedHashMap<>();
+        profile.forEach((op, ns) -> dec.put(op, round(ns / 1e6 / newTokens)));
+        json.put("decode_profile_ms_per_step", dec);
+        err.println("prefill profile (ms): " + pre);
+        err.println("decode profile (ms per step): " + dec);
         return json;
     }
 
     /**
-     * Prefill of every prompt from an empty slot in one forward, then greedy decode steps of one token per
-     * sequence, all sequences in one forward; returns the prefill nanoseconds.
+     * Prefill of the prompt from an empty slot, then greedy decode steps; returns the prefill nanoseconds.
+     * Leaves the prefill's per-op profile in {@code prefillProfile} and the decode steps' in the backend.
      */
-    private static long runOnce(CpuBackend backend, int[][] prompts, int[][] tables, int steps, long[] stepNanos) {
+    private static long runOnce(CpuBackend backend, int[][] prompts, int[][] tables, int steps, long[] stepNanos,
+                                Map<String, Long> prefillProfile) {
         int batch = prompts.length;
         int promptTokens = prompts[0].length;
-        List<SeqChunk> chunks = new java.util.ArrayList<>(batch);
+        List<SeqChunk> chunks = new java.util.ArrayList<>(batch); // all prompts in one forward, then B decodes per step
         for (int b = 0; b < batch; b++) {
             backend.resetState(b);
             chunks.add(new SeqChunk(prompts[b], 0, tables[b], b, true));
         }
+        backend.resetProfile();
         long t0 = System.nanoTime();
         float[][] logits = backend.forward(chunks);
         long prefill = System.nanoTime() - t0;
+        prefillProfile.putAll(backend.profileNanos());
+        backend.resetProfile();
         for (int i = 0; i < steps; i++) {
             long s0 = System.nanoTime();
             chunks.clear();
@@ -181,6 +200,20 @@ final class BenchDecodeCommand implements Command {
             stepNanos[i] = System.nanoTime() - s0;
         }
         return prefill;
+    }
+
+    /** VmHWM of this process (Linux), which counts the touched pages of the memory-mapped weights. */
+    private static java.util.Optional<Long> peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return java.util.Optional.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
     }
 
     private static int argmax(float[] v) {

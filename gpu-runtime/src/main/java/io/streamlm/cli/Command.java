@@ -1,5 +1,6 @@
 package io.streamlm.cli;
 
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 
@@ -32,7 +33,7 @@ interface Command {
      * Runs the command on the raw arguments after its name. The default parses them as flags; a command with
      * sub-commands (e.g. {@code bench decode}) takes its positional word off first.
      */
-    default int run(List<String> argv) throws Exception {
-        return run(new Args(argv, switches()));
+    default int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        return run(new Args(argv, switches(), out, err));
     }
 }

@@ -14,19 +14,26 @@ public final class Main {
 
     /** Every runtime subcommand; add new ones here. */
     static List<Command> commands() {
-        return List.of(new MakeModelCommand(), new BenchDecodeCommand(System.out, System.err));
+        return commands(System.out, System.err);
+    }
+
+    /** The commands, printing results to {@code out} and progress to {@code err} (tests capture both). */
+    static List<Command> commands(PrintStream out, PrintStream err) {
+        return List.of(new LogitsCommand(out), new GenerateCommand(), new BenchDecodeCommand(out, err),
+                new MakeModelCommand(), new TokenizeCommand());
     }
 
     public static void main(String[] argv) {
         System.exit(run(argv, System.out, System.err));
     }
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
+    /** Runs one command line; what a command prints goes to {@code out} and {@code err} (tests capture them). */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
             printCommands(out);
             return argv.length == 0 ? 2 : 0;
         }
-        Optional<Command> cmd = commands().stream().filter(c -> c.name().equals(argv[0])).findFirst();
+        Optional<Command> cmd = commands(out, err).stream().filter(c -> c.name().equals(argv[0])).findFirst();
         if (cmd.isEmpty()) {
             err.println("streamlm: unknown command '" + argv[0] + "'");
             printCommands(err);
@@ -38,7 +45,7 @@ public final class Main {
             return 0;
         }
         try {
-            return cmd.get().run(rest);
+            return cmd.get().run(rest, out, err);
         } catch (UsageException e) {
             err.println("streamlm " + cmd.get().name() + ": " + e.getMessage());
             err.println();

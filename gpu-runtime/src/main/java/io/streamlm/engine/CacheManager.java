@@ -17,6 +17,21 @@ import java.util.TreeSet;
  * a state snapshot at {@code p} exist. {@code p} stays below {@code numTokens} because the last token must
  * be computed to get logits. A model without linear-attention layers needs no snapshot: it resumes at the
  * last matched block boundary.
+ *
+ * <p>Why a declared prefix of ANY length hits (design choice). The Gated DeltaNet state can only be
+ * captured where a step ends, so the scheduler ends a prefill chunk exactly at every snapshot position
+ * (aligned ones every {@code snapshotInterval} tokens, and the request's declared {@code sharedPrefixTokens},
+ * clamped to {@code numPromptTokens - 1}). A resume at a mid-block position {@code p} needs, besides the
+ * shared full blocks, the KV rows {@code [p - p % blockSize, p)} of the partial block, while the resuming
+ * request must write its own rows from {@code p} on into that block. Recomputing those rows would need the
+ * state at the block start, which we do not have; sharing the block would let two requests write the same
+ * rows. So the snapshot keeps a reference to the block that held the partial rows when it was taken (the
+ * creator only writes rows {@code >= p} afterwards, never the shared ones), and the resuming request gets
+ * a private copy of it ({@code Backend.copyKvBlock}, copy-on-write, one block per resume). Cost: one
+ * pinned block per mid-block snapshot and one block copy per hit. Backends that cannot copy blocks fall
+ * back to snapshotting the declared prefix at its block-aligned start (at most {@code blockSize - 1} tokens
+ * recomputed). Requests that arrive while another request is computing the same declared prefix wait for
+ * its snapshot (see {@code Scheduler}), so concurrent arrivals hit too.
  */
 final class CacheManager {
 
@@ -179,7 +194,10 @@ final class CacheManager {
         }
         if (r.sharedPrefixTokens.isPresent()) {
             int d = Math.min(r.sharedPrefixTokens.getAsInt(), r.numPromptTokens - 1);
-            if (d > resumePos && (d % blockSize == 0 || midBlockSnapshots)) {
+            if (!midBlockSnapshots) {
+                d -= d % blockSize; // without KV block copies only block-aligned snapshots can be resumed
+            }
+            if (d > resumePos) {
                 out.add(d);
             }
         }

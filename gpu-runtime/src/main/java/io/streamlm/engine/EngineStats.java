@@ -5,7 +5,8 @@ package io.streamlm.engine;
  *
  * @param numWaiting            requests waiting to be scheduled
  * @param numRunning            requests scheduled in the last step
- * @param kvBlocksUsed          KV blocks referenced by running requests or cached prefixes
+ * @param kvBlocksUsed          KV blocks referenced by running requests or state snapshots (cached prefix
+ *                              blocks nobody references are reusable, so they count as free)
  * @param kvBlocksTotal         KV blocks in the pool
  * @param stateSlotsUsed        recurrent-state slots in use (sequences and snapshots)
  * @param stateSlotsTotal       recurrent-state slots in the pool

@@ -70,7 +70,14 @@ final class EngineThread implements Runnable {
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                     continue;
                 }
-                step();
+                try {
+                    step();
+                } catch (RuntimeException e) {
+                    // a bookkeeping bug must not leave handles hanging: fail what is in flight, keep serving
+                    LOG.error("engine step failed outside the forward; failing all requests in flight", e);
+                    scheduler.finishAll(RequestStatus.FINISHED_ERROR, Optional.of("engine error: " + e));
+                    emitFinished();
+                }
             }
         } finally {
             drainSubmissions();

@@ -91,8 +91,7 @@ public final class LlmEngine implements Engine {
                 arrivalSeq.getAndIncrement(), out);
         r.errorMessage = problem;
         if (closed) {
-            r.status = RequestStatus.FINISHED_ERROR;
-            r.errorMessage = Optional.of("engine is closed");
+            Scheduler.rejectUnscheduled(r, "engine is closed");
             out.complete(r, System.nanoTime());
         } else {
             loop.submit(r);

@@ -92,6 +92,9 @@ final class RequestOutput {
             throw new IllegalStateException("request " + id + " completed while " + r.status);
         }
         FinishReason reason = r.status.finishReason();
+        if (reason != FinishReason.ERROR) {
+            text.append(flushText()); // cancelled or expired mid-stream: keep the held-back text in the result
+        }
         long queued = (firstScheduledNanos == 0 ? nowNanos : firstScheduledNanos) - submitNanos;
         long ttft = firstTokenNanos == 0 ? 0 : firstTokenNanos - submitNanos;
         Timings timings = new Timings(queued, ttft, Arrays.copyOf(interTokenNanos, numGaps), nowNanos - submitNanos);

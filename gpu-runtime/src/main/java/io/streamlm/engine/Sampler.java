@@ -40,6 +40,7 @@ public final class Sampler {
 
     private float[] work = new float[0]; // [vocab] processed logits, then probabilities
     private int[] idx = new int[0]; // [vocab] candidate ids, reordered by the partial selections
+    private final ProbabilityHistogram histogram = new ProbabilityHistogram();
 
     /**
      * @param params       validated sampling parameters
@@ -107,6 +108,20 @@ public final class Sampler {
         return x;
     }
 
+    /** The ids top-k/top-p/min-p keep for these logits (sorted), without drawing; for tests. */
+    int[] survivors(float[] logits) {
+        float[] x = penalised(logits);
+        if (idx.length != x.length) {
+            idx = new int[x.length];
+        }
+        float max = SamplerMath.max(x);
+        double total = SamplerMath.expInPlace(x, max, (float) (1.0 / params.temperature()));
+        int n = selectCandidates(x, total);
+        int[] out = java.util.Arrays.copyOf(idx, n);
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
     private static void checkFinite(float[] x) {
         boolean anyFinite = false;
         for (int i = 0; i < x.length; i++) {
@@ -148,55 +163,85 @@ public final class Sampler {
                 best = i;
             }
         }
-        return new Choice(best, (float) (x[best] - logSumExp(x)));
+        return new Choice(best, (float) (x[best] - SamplerMath.logSumExp(x)));
     }
 
     private Choice sample(float[] x) {
-        int vocab = x.length;
-        float invTemp = (float) (1.0 / params.temperature());
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            x[i] *= invTemp;
-            max = Math.max(max, x[i]);
-        }
-        double total = 0;
-        for (int i = 0; i < vocab; i++) {
-            float p = (float) Math.exp(x[i] - max);
-            x[i] = p; // unnormalised probability from here on
-            total += p;
-        }
-        double logTotal = Math.log(total);
-        int n = selectCandidates(x, total);
+        float max = SamplerMath.max(x);
+        // unnormalised probabilities exp((logit - max) / T): the most likely token has exactly 1
+        double total = SamplerMath.expInPlace(x, max, (float) (1.0 / params.temperature()));
         double u = uniform(seed, numOutputTokens);
-        int token = draw(x, n, u);
-        float logprob = (float) (Math.log(x[token]) - logTotal);
+        int token;
+        if (params.topK().isEmpty() && params.topP() >= 1 && params.minP() <= 0) {
+            token = drawAll(x, u * total);
+        } else {
+            int n = selectCandidates(x, total);
+            token = draw(x, n, u);
+        }
+        float logprob = (float) (Math.log(x[token]) - Math.log(total));
         return new Choice(token, logprob);
     }
 
-    /** Applies top-k, top-p and min-p; the survivors are idx[0..n). Returns n. */
+    /**
+     * Applies top-k, top-p and min-p; the survivors are idx[0..n). Returns n. A histogram of the
+     * probabilities (one pass) first finds the bucket holding the k-th token or the nucleus border, so the
+     * exact selections run only on the ids at or above that bucket, not on the whole vocabulary.
+     */
     private int selectCandidates(float[] probs, double total) {
-        int vocab = probs.length;
         int[] ids = idx;
-        for (int i = 0; i < vocab; i++) {
-            ids[i] = i;
+        int n = -1; // -1: nothing collected yet
+        boolean topK = params.topK().isPresent() && params.topK().getAsInt() < probs.length;
+        boolean topP = params.topP() < 1;
+        if (topK || topP) {
+            histogram.build(probs);
         }
-        int n = vocab;
-        if (params.topK().isPresent() && params.topK().getAsInt() < n) {
-            float kth = TopSelection.kthLargest(ids, n, probs, params.topK().getAsInt());
+        if (topK) {
+            int k = params.topK().getAsInt();
+            n = collect(probs, histogram.floorForCount(k));
+            float kth = TopSelection.kthLargest(ids, n, probs, k);
             n = keepAtLeast(ids, n, probs, kth);
         }
-        if (params.topP() < 1) {
-            double mass = n == vocab ? total : sum(ids, n, probs);
-            n = TopSelection.nucleus(ids, n, probs, params.topP() * mass);
+        if (topP) {
+            double mass = n < 0 ? total : sum(ids, n, probs);
+            double need = params.topP() * mass;
+            if (n < 0) {
+                n = collect(probs, histogram.floorForMass(need));
+            }
+            n = TopSelection.nucleus(ids, n, probs, need);
         }
         if (params.minP() > 0) {
-            float maxP = 0;
-            for (int i = 0; i < n; i++) {
-                maxP = Math.max(maxP, probs[ids[i]]);
+            // top-k and top-p always keep the most likely token, whose probability here is exactly 1
+            float threshold = (float) params.minP();
+            n = n < 0 ? collect(probs, threshold) : keepAtLeast(ids, n, probs, threshold);
+        }
+        return n < 0 ? collect(probs, 0f) : n;
+    }
+
+    /** idx[0..n) = the ids whose probability is >= floor, in id order. Returns n. */
+    private int collect(float[] probs, float floor) {
+        int n = 0;
+        for (int i = 0; i < probs.length; i++) {
+            if (probs[i] >= floor) {
+                idx[n++] = i;
             }
-            n = keepAtLeast(ids, n, probs, (float) (params.minP() * maxP));
         }
         return n;
+    }
+
+    /** Inverse-CDF draw over the whole vocabulary in id order. */
+    private static int drawAll(float[] probs, double target) {
+        double acc = 0;
+        int lastNonZero = 0;
+        for (int i = 0; i < probs.length; i++) {
+            acc += probs[i];
+            if (probs[i] > 0) {
+                lastNonZero = i;
+            }
+            if (acc > target) {
+                return i;
+            }
+        }
+        return lastNonZero; // rounding left the target at the very top
     }
 
     /** Compacts idx[0..n) to the ids whose probability is >= threshold, keeping their order. */
@@ -238,18 +283,6 @@ public final class Sampler {
             }
         }
         return ids[0];
-    }
-
-    private static double logSumExp(float[] x) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : x) {
-            max = Math.max(max, v);
-        }
-        double s = 0;
-        for (float v : x) {
-            s += Math.exp(v - max);
-        }
-        return max + Math.log(s);
     }
 
     /** A uniform double in [0, 1) for draw number {@code counter} of stream {@code seed} (SplitMix64). */

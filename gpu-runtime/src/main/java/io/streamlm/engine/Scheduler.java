@@ -86,6 +86,7 @@ final class Scheduler {
         sweep(now);
         PlanBuilder plan = new PlanBuilder(config.maxBatchedTokens());
         running.sort(Request::compareForScheduling);
+        preemptForPriority();
         for (boolean decodePass : new boolean[] {true, false}) {
             for (Request r : new ArrayList<>(running)) {
                 boolean isDecode = r.numTokens() - r.numComputedTokens == 1;
@@ -100,6 +101,21 @@ final class Scheduler {
         admitWaiting(plan);
         counters.numLastScheduled = plan.chunks.size();
         return plan.build();
+    }
+
+    /** Frees state slots for waiting requests of strictly higher priority than the lowest running ones. */
+    private void preemptForPriority() {
+        waiting.sort(Request::compareForScheduling);
+        for (Request w : new ArrayList<>(waiting)) {
+            if (!freeSeqSlots.isEmpty() || running.isEmpty()) {
+                return;
+            }
+            Request lowest = running.get(running.size() - 1);
+            if (lowest.priority >= w.priority) {
+                return;
+            }
+            preempt(lowest);
+        }
     }
 
     private void scheduleRunning(Request r, PlanBuilder plan) {
@@ -294,6 +310,15 @@ final class Scheduler {
         finished.add(r);
     }
 
+    /** Ends a request that never reached any scheduler (submitted to a closed engine) with ERROR. */
+    static void rejectUnscheduled(Request r, String error) {
+        if (r.status != RequestStatus.WAITING) {
+            throw new IllegalStateException("request " + r.id + " was already scheduled: " + r.status);
+        }
+        r.status = RequestStatus.FINISHED_ERROR;
+        r.errorMessage = Optional.of(error);
+    }
+
     /** Requests finished since the last call. */
     List<Request> drainFinished() {
         List<Request> out = new ArrayList<>(finished);
@@ -303,11 +328,16 @@ final class Scheduler {
 
     /** Ends every unfinished request with CANCELLED (engine shutdown). */
     void cancelAll() {
+        finishAll(RequestStatus.FINISHED_CANCELLED, Optional.empty());
+    }
+
+    /** Ends every unfinished request with the given status. */
+    void finishAll(RequestStatus status, Optional<String> error) {
         for (Request r : new ArrayList<>(running)) {
-            finish(r, RequestStatus.FINISHED_CANCELLED, Optional.empty());
+            finish(r, status, error);
         }
         for (Request r : new ArrayList<>(waiting)) {
-            finish(r, RequestStatus.FINISHED_CANCELLED, Optional.empty());
+            finish(r, status, error);
         }
     }
 

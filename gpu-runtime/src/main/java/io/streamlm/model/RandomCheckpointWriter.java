@@ -56,10 +56,17 @@ public final class RandomCheckpointWriter {
 
     public static Plan write(ModelPreset preset, Path outDir, DType dtype, long seed, CheckpointLayout layout,
             int numThreads) throws IOException {
+        return write(preset, outDir, dtype, seed, layout, numThreads, SafetensorsLayout.MAX_SHARD_BYTES);
+    }
+
+    /** As above with a smaller shard limit, so tests can exercise sharding on a small model. */
+    static Plan write(ModelPreset preset, Path outDir, DType dtype, long seed, CheckpointLayout layout,
+            int numThreads, long maxShardBytes) throws IOException {
         if (numThreads < 1) {
             throw new IllegalArgumentException("numThreads must be >= 1, got " + numThreads);
         }
-        List<SafetensorsLayout.Shard> shards = shards(preset, layout, dtype);
+        List<SafetensorsLayout.Shard> shards =
+                SafetensorsLayout.plan(RandomTensorPlan.build(preset, layout, dtype), maxShardBytes);
         Plan plan = summarize(preset, layout, dtype, shards);
         Files.createDirectories(outDir);
         removeStaleWeights(outDir);

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <p>Scales keep activations sane through every layer of a pre-norm residual stack: input projections have
  * std 1/sqrt(fan_in) (unit-RMS outputs on a normalised input); projections that write into the residual
- * stream (o_proj, out_proj, down_proj) are further scaled by 1/sqrt(2 * numLayers) so the stream grows to
+ * stream (o_proj, out_proj, down_proj) are further scaled by 3/sqrt(2 * numLayers) so the stream grows to
  * O(1) over the whole depth rather than O(sqrt(layers)); zero-centred RMSNorm weights (used as 1 + w) are
  * near 0; the gated RMSNorm weight (used as is) is near 1; A_log and dt_bias follow the HF init
  * (A ~ U(0, 16), dt_bias = 1), jittered; the head gives logits of std about {@link #LOGIT_STD}.
@@ -19,6 +19,13 @@ final class RandomTensorPlan {
     /** Logit standard deviation on a unit-RMS final hidden state: peaked enough to be non-degenerate. */
     static final double LOGIT_STD = 2.0;
     private static final double NORM_STD = 0.02;
+    /**
+     * Numerator of the residual projections' extra scale RESIDUAL_GAIN / sqrt(2 * numLayers). With 1 the
+     * stream of the 0.8B shape ends at RMS ~0.5 and its tied embedding (RMS 2 / sqrt(1024)) is so large a
+     * part of the last hidden state that a token's top logit is often itself (greedy text repeats one
+     * token); with 3 the stream ends near 1.5 and that self-bias drops below the spread of the logits.
+     */
+    private static final double RESIDUAL_GAIN = 3.0;
 
     /** How to draw a tensor's values. */
     enum Kind { NORMAL, UNIFORM, LOG_UNIFORM }
@@ -60,7 +67,7 @@ final class RandomTensorPlan {
         int convDim = 2 * keyDim + valueDim;
         int qDim = p.numAttentionHeads * p.headDim;
         int kvDim = p.numKeyValueHeads * p.headDim;
-        double residualGain = 1.0 / Math.sqrt(2.0 * p.numLayers);
+        double residualGain = RESIDUAL_GAIN / Math.sqrt(2.0 * p.numLayers);
         DType ssm = DType.F32;
 
         // tied: the embedding is the head, so its rows get the head's scale; untied: unit-ish input rows

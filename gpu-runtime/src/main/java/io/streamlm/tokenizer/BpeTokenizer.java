@@ -48,7 +48,7 @@ final class BpeTokenizer implements Tokenizer {
     public int[] encode(String text) {
         IntList out = new IntList();
         List<AddedTokens.Segment> raw = new ArrayList<>();
-        rawAddedTokens.split(text, raw);
+        rawAddedTokens.split(replaceLoneSurrogates(text), raw);
         List<AddedTokens.Segment> pieces = new ArrayList<>();
         for (AddedTokens.Segment s : raw) {
             if (s.isToken()) {
@@ -67,6 +67,30 @@ final class BpeTokenizer implements Tokenizer {
             }
         }
         return out.toArray();
+    }
+
+    /**
+     * A Java string may hold unpaired surrogates, which UTF-8 cannot express; they become U+FFFD, as in the
+     * Rust library (through DJL), rather than the '?' Java's encoder would write.
+     */
+    static String replaceLoneSurrogates(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                continue;
+            }
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                i++;
+                continue;
+            }
+            if (sb == null) {
+                sb = new StringBuilder(text);
+            }
+            sb.setCharAt(i, '\ufffd');
+        }
+        return sb == null ? text : sb.toString();
     }
 
     @Override

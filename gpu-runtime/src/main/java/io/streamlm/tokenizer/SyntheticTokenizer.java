@@ -24,8 +24,9 @@ public final class SyntheticTokenizer {
     /** Added tokens at ids vocabSize - 5 .. vocabSize - 1, in this order; the first three are special. */
     public static final List<String> SPECIAL_TOKENS =
             List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>");
-    static final String QWEN_SPLIT_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
-            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** Qwen3.5/3.6's split: Qwen3's with combining marks (\p{M}) kept inside words. */
+    static final String QWEN_SPLIT_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}"
+            + "| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     private static final int NUM_SPECIAL_SPECIAL = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 

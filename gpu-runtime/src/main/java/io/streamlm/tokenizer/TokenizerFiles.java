@@ -47,13 +47,14 @@ final class TokenizerFiles {
         }
         byte[][] tokenBytes = new byte[vocabSize][];
         vocab.forEach((token, id) -> tokenBytes[id] = ByteLevel.decodeToken(token));
-        Map<String, Integer> tokenIds = new HashMap<>(vocab);
+        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
+        Bpe bpe = new Bpe(byteTokenIds(vocab, where), readMerges(raw.merges(), vocab, where),
+                ignoreMerges ? Map.copyOf(vocab) : Map.of(), ignoreMerges);
+        Map<String, Integer> tokenIds = vocab; // from here on also holds the added tokens (no 150k-entry copy)
         for (AddedTokens.Entry e : added) {
             tokenBytes[e.id()] = e.content().getBytes(StandardCharsets.UTF_8);
             tokenIds.put(e.content(), e.id());
         }
-        Bpe bpe = new Bpe(byteTokenIds(vocab, where), readMerges(raw.merges(), vocab, where), vocab,
-                model.path("ignore_merges").asBoolean(false));
         checkDecoder(root.path("decoder"), where);
 
         Config config = readConfig(modelDir.resolve("tokenizer_config.json"), tokenIds);

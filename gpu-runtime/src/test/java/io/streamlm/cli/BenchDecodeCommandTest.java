@@ -30,7 +30,7 @@ class BenchDecodeCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = new BenchDecodeCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)).run(List.of("decode", "--model", tinyA().toString(),
-                "--prompt-tokens", "70", "--new-tokens", "5", "--threads", "2"));
+                "--prompt-tokens", "70", "--new-tokens", "5", "--threads", "2"), System.out, System.err);
         assertEquals(0, rc);
         String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
@@ -47,8 +47,8 @@ class BenchDecodeCommandTest {
     @Test
     void missingBenchmarkNameOrUnknownFlagIsAUsageError() {
         BenchDecodeCommand cmd = new BenchDecodeCommand(System.out, System.err);
-        assertThrows(UsageException.class, () -> cmd.run(List.of("--model", "x")));
-        assertThrows(UsageException.class, () -> cmd.run(List.of("decode", "--model", tinyA().toString(), "--bogus", "1")));
-        assertThrows(UsageException.class, () -> cmd.run(List.of("decode", "--model", tinyA().toString(), "--threads", "0")));
+        assertThrows(UsageException.class, () -> cmd.run(List.of("--model", "x"), System.out, System.err));
+        assertThrows(UsageException.class, () -> cmd.run(List.of("decode", "--model", tinyA().toString(), "--bogus", "1"), System.out, System.err));
+        assertThrows(UsageException.class, () -> cmd.run(List.of("decode", "--model", tinyA().toString(), "--threads", "0"), System.out, System.err));
     }
 }

@@ -45,6 +45,24 @@ final class EngineTestSupport {
         return p.getParent().resolve("shared");
     }
 
+    /** Like {@link #checkpoint()} with vocab 512 and a synthetic byte-level BPE tokenizer of that size. */
+    static synchronized Path checkpointWithTokenizer() throws IOException, InterruptedException {
+        Path dir = Path.of("target", "engine-test-checkpoint-tok").toAbsolutePath();
+        if (Files.exists(dir.resolve("tokenizer.json"))) {
+            return dir;
+        }
+        Path script = sharedDir().resolve("conformance/reference/make_checkpoint.py");
+        Process p = new ProcessBuilder("python3", script.toString(), "--out", dir.toString(), "--layout", "causal",
+                "--dtype", "F32", "--num-layers", "4", "--full-attention-interval", "2", "--vocab-size", "512",
+                "--seed", "5").redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("make_checkpoint.py failed: " + log);
+        }
+        io.streamlm.tokenizer.SyntheticTokenizer.write(512, dir);
+        return dir;
+    }
+
     static CpuBackend backend() throws Exception {
         return CpuBackend.create(ModelLoader.load(checkpoint()), 1); // one thread: no spinning worker on a shared machine
     }

@@ -261,6 +261,70 @@ class SamplerTest {
         }
     }
 
+    /** Brute force: sort everything, apply HF's rules literally (top-k keeps ties, top-p on renormalised). */
+    private static int[] referenceSurvivors(float[] logits, double t, int topK, double topP, double minP) {
+        int v = logits.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l / t);
+        }
+        double[] p = new double[v];
+        for (int i = 0; i < v; i++) {
+            p[i] = Math.exp(logits[i] / t - max);
+        }
+        Integer[] order = new Integer[v];
+        for (int i = 0; i < v; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        int n = v;
+        if (topK > 0 && topK < v) {
+            double kth = p[order[topK - 1]];
+            n = 0;
+            while (n < v && p[order[n]] >= kth) {
+                n++;
+            }
+        }
+        if (topP < 1) {
+            double mass = 0;
+            for (int i = 0; i < n; i++) {
+                mass += p[order[i]];
+            }
+            double before = 0;
+            int keep = 0;
+            while (keep < n && before < topP * mass) {
+                before += p[order[keep++]];
+            }
+            n = Math.max(1, keep);
+        }
+        java.util.List<Integer> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (p[order[i]] >= minP * p[order[0]]) {
+                kept.add(order[i]);
+            }
+        }
+        return kept.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    @Test
+    void survivorsMatchABruteForceSortOnTheFullVocabulary() {
+        Random r = new Random(6);
+        float[] peaked = new float[100_000];
+        for (int i = 0; i < peaked.length; i++) {
+            peaked[i] = (float) (r.nextGaussian() * 2 + (i % 997 == 0 ? 8 : 0));
+        }
+        float[] flat = randomLogits(r, 100_000);
+        double[][] settings = {{1, 50, 1, 0}, {0.7, 0, 0.9, 0}, {1.3, 0, 0.5, 0}, {0.8, 40, 0.8, 0},
+            {1, 0, 1, 0.3}, {0.6, 100, 0.95, 0.01}, {1, 1000, 1, 0}};
+        for (float[] logits : new float[][] {peaked, flat}) {
+            for (double[] st : settings) {
+                Sampler s = new Sampler(params(st[0], (int) st[1], st[2], st[3], 1, 0, 0), 0, new int[0]);
+                int[] expected = referenceSurvivors(logits, st[0], (int) st[1], st[2], st[3]);
+                assertArrayEquals(expected, s.survivors(logits), java.util.Arrays.toString(st));
+            }
+        }
+    }
+
     @Test
     void nonFiniteLogitsAreRejected() {
         Sampler s = new Sampler(temperature(1), 0, new int[0]);

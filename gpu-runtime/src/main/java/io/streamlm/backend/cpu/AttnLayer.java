@@ -10,6 +10,8 @@ import io.streamlm.model.ModelConfig;
  * the sequence's paged KV (GQA), parallel across the pool; output times sigmoid(gate); o_proj batched.
  */
 final class AttnLayer {
+    /** Attention of fewer (keys x heads x headDim) multiply-adds than this runs on the calling thread. */
+    private static final long PARALLEL_MIN_WORK = 1L << 18;
     private final int index;         // among the full-attention layers
     private final int numHeads, numKvHeads, headDim, rotaryDim, kvDim;
     private final double eps;
@@ -20,6 +22,7 @@ final class AttnLayer {
     private final MatMul matmul;
     private final float[][] scores;     // [numThreads][>= max context] per-thread softmax row
     private final float[][] headOut;    // [numThreads][headDim]
+    private final PrefillAttention[] prefill; // [numThreads]
     private final WorkerPool.Task attnTask = this::attendPart;
     private StepBuffers s;
     private CacheMemory mem;
@@ -43,6 +46,10 @@ final class AttnLayer {
         this.matmul = matmul;
         this.scores = new float[pool.numThreads()][0];
         this.headOut = new float[pool.numThreads()][headDim];
+        this.prefill = new PrefillAttention[pool.numThreads()];
+        for (int i = 0; i < prefill.length; i++) {
+            prefill[i] = new PrefillAttention(headDim);
+        }
     }
 
     long weightBytes() {
@@ -55,7 +62,7 @@ final class AttnLayer {
         this.mem = memory;
         int t = step.numTokens;
         timer.start();
-        if (GdnLayer.sameLayout(qProj, kProj, vProj)) {
+        if (MatMul.sameLayout(qProj, kProj, vProj)) {
             matmul.apply(qProj, step.qg, kProj, step.k, vProj, step.v, step.h, t);
         } else {
             matmul.apply(qProj, step.h, t, step.qg);
@@ -74,7 +81,11 @@ final class AttnLayer {
                 scores[i] = new float[Math.max(maxLen, scores[i].length * 2)];
             }
         }
-        pool.run(attnTask);
+        long work = 0;
+        for (int r = 0; r < t; r++) {
+            work += step.positions[r] + 1L;
+        }
+        pool.run(attnTask, work * numHeads * headDim >= PARALLEL_MIN_WORK);
         timer.stop(OpTimer.Op.ATTN_CORE);
         matmul.apply(oProj, step.core, t, step.tmp);
         timer.stop(OpTimer.Op.ATTN_OUT);
@@ -118,43 +129,66 @@ final class AttnLayer {
         System.arraycopy(s.v, r * kvDim, mem.values[index][block], off, kvDim);
     }
 
+    /** Chunks of at least this many rows attend as GEMMs ({@link PrefillAttention}); shorter ones per row. */
+    static final int BLOCKED_MIN_ROWS = 4;
+
     private void attendPart(int part, int numParts) {
-        int numItems = s.numTokens * numHeads;
+        // items: (chunk, kv head) for long chunks, then (row, query head) for the rows of short chunks
+        int numItems = 0;
+        for (int ci = 0; ci < s.numChunks; ci++) {
+            numItems += s.chunks[ci].numTokens() >= BLOCKED_MIN_ROWS ? numKvHeads : s.chunks[ci].numTokens() * numHeads;
+        }
         int from = WorkerPool.splitStart(numItems, part, numParts, 1);
         int to = WorkerPool.splitStart(numItems, part + 1, numParts, 1);
+        int item = 0;
+        for (int ci = 0; ci < s.numChunks && item < to; ci++) {
+            SeqChunk ch = s.chunks[ci];
+            int n = ch.numTokens();
+            if (n >= BLOCKED_MIN_ROWS) {
+                for (int g = 0; g < numKvHeads; g++, item++) {
+                    if (item >= from && item < to) {
+                        prefill[part].run(s, s.chunkRow[ci], n, ch.startPos(), ch.blockTable(), mem.keys[index],
+                                mem.values[index], mem.blockSize, kvDim, g, numHeads, numHeads / numKvHeads, scale);
+                    }
+                }
+            } else {
+                for (int i = 0; i < n * numHeads; i++, item++) {
+                    if (item >= from && item < to) {
+                        attendRow(part, s.chunkRow[ci] + i / numHeads, i % numHeads);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One (row, query head): dot products and axpys over the sequence's paged KV (decode). */
+    private void attendRow(int part, int r, int h) {
         float[] sc = scores[part];
         float[] out = headOut[part];
-        int group = numHeads / numKvHeads;
         int bs = mem.blockSize;
         float[][] keys = mem.keys[index];
         float[][] values = mem.values[index];
-        for (int item = from; item < to; item++) {
-            int r = item / numHeads;
-            int h = item % numHeads;
-            int kvOff = (h / group) * headDim;
-            int[] table = s.chunks[s.rowChunk[r]].blockTable();
-            int pos = s.positions[r];
-            int q = r * numHeads * headDim * 2 + h * headDim * 2;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p <= pos; p++) {
-                float d = VecOps.dot(s.qg, q, keys[table[p / bs]], (p % bs) * kvDim + kvOff, headDim) * scale;
-                sc[p] = d;
-                max = Math.max(max, d);
-            }
-            double sum = 0;
-            for (int p = 0; p <= pos; p++) {
-                float e = (float) Math.exp(sc[p] - max);
-                sc[p] = e;
-                sum += e;
-            }
-            java.util.Arrays.fill(out, 0f);
-            for (int p = 0; p <= pos; p++) {
-                VecOps.axpy(out, 0, sc[p], values[table[p / bs]], (p % bs) * kvDim + kvOff, headDim);
-            }
-            float inv = (float) (1.0 / sum);
-            int g = q + headDim;
-            int o = r * numHeads * headDim + h * headDim;
-            VecOps.sigmoidGate(out, inv, s.qg, g, s.core, o, headDim);
+        int kvOff = (h / (numHeads / numKvHeads)) * headDim;
+        int[] table = s.chunks[s.rowChunk[r]].blockTable();
+        int pos = s.positions[r];
+        int q = r * numHeads * headDim * 2 + h * headDim * 2;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = 0; p <= pos; p++) {
+            float d = VecOps.dot(s.qg, q, keys[table[p / bs]], (p % bs) * kvDim + kvOff, headDim) * scale;
+            sc[p] = d;
+            max = Math.max(max, d);
         }
+        double sum = 0;
+        for (int p = 0; p <= pos; p++) {
+            float e = (float) Math.exp(sc[p] - max);
+            sc[p] = e;
+            sum += e;
+        }
+        java.util.Arrays.fill(out, 0f);
+        for (int p = 0; p <= pos; p++) {
+            VecOps.axpy(out, 0, sc[p], values[table[p / bs]], (p % bs) * kvDim + kvOff, headDim);
+        }
+        VecOps.sigmoidGate(out, (float) (1.0 / sum), s.qg, q + headDim, s.core, r * numHeads * headDim + h * headDim,
+                headDim);
     }
 }

@@ -106,7 +106,7 @@ final class CpuModel {
 
     private void mlp(int l, StepBuffers s) {
         int t = s.numTokens;
-        if (GdnLayer.sameLayout(gateProj[l], upProj[l])) {
+        if (MatMul.sameLayout(gateProj[l], upProj[l])) {
             matmul.apply(gateProj[l], s.gate, upProj[l], s.up, s.h, t);
         } else {
             matmul.apply(gateProj[l], s.h, t, s.gate);

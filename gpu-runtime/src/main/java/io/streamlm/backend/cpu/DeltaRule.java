@@ -4,6 +4,7 @@ import static io.streamlm.backend.cpu.MatMul.F;
 import static io.streamlm.backend.cpu.MatMul.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The gated delta rule of one value head over a run of tokens, advancing its state {@code S [dk, dv]}:
@@ -25,6 +26,10 @@ final class DeltaRule {
     private final double[] cum = new double[CHUNK];        // [C] cumulative log-decay within the chunk
     private final float[] attn = new float[CHUNK * CHUNK];  // [C, C] strictly lower: minus A of the UT transform (I + A)
     private final float[] intra = new float[CHUNK * CHUNK]; // [C, C] lower incl. diagonal: decayed q.k
+    private final float[] kc;   // [C, dk] this chunk's k
+    private final float[] qc;   // [C, dk] this chunk's q
+    private final float[] qe;   // [C, dk] q_i exp(cum_i)
+    private final float[] decay = new float[CHUNK]; // [C] exp(cum_i - cum_j) of one row
     private final float[] kdT;  // [dk, C] k_i exp(cum_last - cum_i), transposed for the state update
     private final float[] uv;   // [C, dv] new values, then vNew
     private final float[] wk;   // [C, dk] -k_cumdecay
@@ -37,6 +42,9 @@ final class DeltaRule {
         this.wk = new float[CHUNK * dk];
         this.row = new float[Math.max(dk, dv)];
         this.kdT = new float[dk * CHUNK];
+        this.kc = new float[CHUNK * dk];
+        this.qc = new float[CHUNK * dk];
+        this.qe = new float[CHUNK * dk];
     }
 
     /** Token-by-token recurrence; {@code s} at {@code sOff} is the head's state [dk, dv], updated in place. */
@@ -92,15 +100,23 @@ final class DeltaRule {
             cum[i] = acc;
         }
         // attn[i][j] = -beta_i (k_i . k_j) exp(cum_i - cum_j), j < i;  intra[i][j] = (q_i . k_j) exp(cum_i - cum_j), j <= i
+        // the dot products as two small GEMMs (register-tiled), the decays with vector exp per row
+        System.arraycopy(k, c0 * dk, kc, 0, m * dk);
+        System.arraycopy(q, c0 * dk, qc, 0, m * dk);
+        Gemm.panelTimesRows(kc, m, kc, m, dk, attn, 0, CHUNK);
+        Gemm.panelTimesRows(kc, m, qc, m, dk, intra, 0, CHUNK);
         for (int i = 0; i < m; i++) {
-            int ki = (c0 + i) * dk;
             for (int j = 0; j <= i; j++) {
-                int kj = (c0 + j) * dk;
-                float decay = (float) Math.exp(cum[i] - cum[j]);
-                if (j < i) {
-                    attn[i * CHUNK + j] = -beta[c0 + i] * VecOps.dot(k, ki, k, kj, dk) * decay;
-                }
-                intra[i * CHUNK + j] = VecOps.dot(q, (c0 + i) * dk, k, kj, dk) * decay;
+                decay[j] = (float) (cum[i] - cum[j]);
+            }
+            expInPlace(decay, i + 1);
+            int row = i * CHUNK;
+            float nb = -beta[c0 + i];
+            for (int j = 0; j < i; j++) {
+                attn[row + j] *= nb * decay[j];
+            }
+            for (int j = 0; j <= i; j++) {
+                intra[row + j] *= decay[j];
             }
         }
         // forward substitution, (I - attn) X = B: uv = new values (B = beta v); wk = -k_cumdecay (B = -beta k exp(cum))
@@ -118,15 +134,14 @@ final class DeltaRule {
         }
         // vNew_i = uv_i - k_cumdecay_i S ;  out_i = exp(cum_i) q_i S + sum_{j<=i} intra[i][j] vNew_j
         for (int i = 0; i < m; i++) {
-            int o = (c0 + i) * dv;
             float eq = (float) Math.exp(cum[i]);
             for (int r = 0; r < dk; r++) {
-                row[r] = eq * q[(c0 + i) * dk + r];
+                qe[i * dk + r] = eq * q[(c0 + i) * dk + r];
             }
-            java.util.Arrays.fill(out, o, o + dv, 0f);
-            rowCombine(uv, i * dv, wk, i * dk, dk, s, sOff, dv, dv);
-            rowCombine(out, o, row, 0, dk, s, sOff, dv, dv);
         }
+        java.util.Arrays.fill(out, c0 * dv, (c0 + m) * dv, 0f);
+        matCombine(uv, 0, dv, wk, 0, dk, m, dk, s, sOff, dv, dv);
+        matCombine(out, c0 * dv, dv, qe, 0, dk, m, dk, s, sOff, dv, dv);
         for (int i = 0; i < m; i++) {
             rowCombine(out, (c0 + i) * dv, intra, i * CHUNK, i + 1, uv, 0, dv, dv);
         }
@@ -139,10 +154,102 @@ final class DeltaRule {
                 kdT[r * CHUNK + i] = k[(c0 + i) * dk + r] * tail;
             }
         }
-        for (int r = 0; r < dk; r++) {
-            int sr = sOff + r * dv;
-            VecOps.scale(s, sr, chunkDecay, dv);
-            rowCombine(s, sr, kdT, r * CHUNK, m, uv, 0, dv, dv);
+        VecOps.scale(s, sOff, chunkDecay, dk * dv);
+        matCombine(s, sOff, dv, kdT, 0, CHUNK, dk, m, uv, 0, dv, dv);
+    }
+
+    /**
+     * {@code dst[row] += coef[row] @ src} for {@code rows} rows: {@code dst[dstOff + i * dstStride + c] +=
+     * sum_{j < count} coef[coefOff + i * coefStride + j] * src[srcOff + j * srcStride + c]}, c < width.
+     * 8 rows x 2 vectors of columns in 16 accumulators: each loaded src vector feeds 8 FMAs.
+     */
+    static void matCombine(float[] dst, int dstOff, int dstStride, float[] coef, int coefOff, int coefStride, int rows,
+                           int count, float[] src, int srcOff, int srcStride, int width) {
+        int blockCols = width - width % (2 * LANES);
+        int i = 0;
+        for (; i + 8 <= rows; i += 8) {
+            for (int c = 0; c < blockCols; c += 2 * LANES) {
+                combine8x2(dst, dstOff + i * dstStride + c, dstStride, coef, coefOff + i * coefStride, coefStride, count,
+                        src, srcOff + c, srcStride);
+            }
+            if (blockCols < width) {
+                for (int r = i; r < i + 8; r++) {
+                    rowCombine(dst, dstOff + r * dstStride + blockCols, coef, coefOff + r * coefStride, count, src,
+                            srcOff + blockCols, srcStride, width - blockCols);
+                }
+            }
+        }
+        for (; i < rows; i++) {
+            rowCombine(dst, dstOff + i * dstStride, coef, coefOff + i * coefStride, count, src, srcOff, srcStride, width);
+        }
+    }
+
+    private static void combine8x2(float[] dst, int d, int ds, float[] coef, int k, int ks, int count, float[] src,
+                                   int o, int os) {
+        FloatVector a00 = FloatVector.fromArray(F, dst, d), a01 = FloatVector.fromArray(F, dst, d + LANES);
+        FloatVector a10 = FloatVector.fromArray(F, dst, d + ds), a11 = FloatVector.fromArray(F, dst, d + ds + LANES);
+        FloatVector a20 = FloatVector.fromArray(F, dst, d + 2 * ds), a21 = FloatVector.fromArray(F, dst, d + 2 * ds + LANES);
+        FloatVector a30 = FloatVector.fromArray(F, dst, d + 3 * ds), a31 = FloatVector.fromArray(F, dst, d + 3 * ds + LANES);
+        FloatVector a40 = FloatVector.fromArray(F, dst, d + 4 * ds), a41 = FloatVector.fromArray(F, dst, d + 4 * ds + LANES);
+        FloatVector a50 = FloatVector.fromArray(F, dst, d + 5 * ds), a51 = FloatVector.fromArray(F, dst, d + 5 * ds + LANES);
+        FloatVector a60 = FloatVector.fromArray(F, dst, d + 6 * ds), a61 = FloatVector.fromArray(F, dst, d + 6 * ds + LANES);
+        FloatVector a70 = FloatVector.fromArray(F, dst, d + 7 * ds), a71 = FloatVector.fromArray(F, dst, d + 7 * ds + LANES);
+        for (int j = 0; j < count; j++) {
+            int so = o + j * os;
+            FloatVector x0 = FloatVector.fromArray(F, src, so);
+            FloatVector x1 = FloatVector.fromArray(F, src, so + LANES);
+            int kj = k + j;
+            FloatVector b = FloatVector.broadcast(F, coef[kj]);
+            a00 = b.fma(x0, a00);
+            a01 = b.fma(x1, a01);
+            b = FloatVector.broadcast(F, coef[kj + ks]);
+            a10 = b.fma(x0, a10);
+            a11 = b.fma(x1, a11);
+            b = FloatVector.broadcast(F, coef[kj + 2 * ks]);
+            a20 = b.fma(x0, a20);
+            a21 = b.fma(x1, a21);
+            b = FloatVector.broadcast(F, coef[kj + 3 * ks]);
+            a30 = b.fma(x0, a30);
+            a31 = b.fma(x1, a31);
+            b = FloatVector.broadcast(F, coef[kj + 4 * ks]);
+            a40 = b.fma(x0, a40);
+            a41 = b.fma(x1, a41);
+            b = FloatVector.broadcast(F, coef[kj + 5 * ks]);
+            a50 = b.fma(x0, a50);
+            a51 = b.fma(x1, a51);
+            b = FloatVector.broadcast(F, coef[kj + 6 * ks]);
+            a60 = b.fma(x0, a60);
+            a61 = b.fma(x1, a61);
+            b = FloatVector.broadcast(F, coef[kj + 7 * ks]);
+            a70 = b.fma(x0, a70);
+            a71 = b.fma(x1, a71);
+        }
+        a00.intoArray(dst, d);
+        a01.intoArray(dst, d + LANES);
+        a10.intoArray(dst, d + ds);
+        a11.intoArray(dst, d + ds + LANES);
+        a20.intoArray(dst, d + 2 * ds);
+        a21.intoArray(dst, d + 2 * ds + LANES);
+        a30.intoArray(dst, d + 3 * ds);
+        a31.intoArray(dst, d + 3 * ds + LANES);
+        a40.intoArray(dst, d + 4 * ds);
+        a41.intoArray(dst, d + 4 * ds + LANES);
+        a50.intoArray(dst, d + 5 * ds);
+        a51.intoArray(dst, d + 5 * ds + LANES);
+        a60.intoArray(dst, d + 6 * ds);
+        a61.intoArray(dst, d + 6 * ds + LANES);
+        a70.intoArray(dst, d + 7 * ds);
+        a71.intoArray(dst, d + 7 * ds + LANES);
+    }
+
+    /** x[0..n) = exp(x) (vector exp; the arguments are <= 0 here). */
+    private static void expInPlace(float[] x, int n) {
+        int vec = F.loopBound(n);
+        for (int c = 0; c < vec; c += LANES) {
+            VecOps.exp(FloatVector.fromArray(F, x, c)).intoArray(x, c);
+        }
+        for (int c = vec; c < n; c++) {
+            x[c] = (float) Math.exp(x[c]);
         }
     }
 

@@ -16,6 +16,8 @@ import jdk.incubator.vector.VectorOperators;
 final class GdnLayer {
     /** Chunks up to this many tokens use the recurrent form; longer ones the chunked form. */
     static final int RECURRENT_MAX_TOKENS = 8;
+    /** Below this many rows the element-wise parts (conv, norms) run on the calling thread. */
+    static final int PARALLEL_MIN_TOKENS = 8;
 
     private final int index;        // among the linear-attention layers
     private final int hk, hv, dk, dv, kernel, convDim, keyDim;
@@ -89,16 +91,6 @@ final class GdnLayer {
         }
     }
 
-    /** Whether weights can go through one fused matmul call (same input width and dtype). */
-    static boolean sameLayout(Weight... w) {
-        for (Weight x : w) {
-            if (x.dtype != w[0].dtype || x.cols != w[0].cols) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     long weightBytes() {
         return inProjQkv.sizeBytes() + inProjZ.sizeBytes() + inProjB.sizeBytes() + inProjA.sizeBytes()
                 + outProj.sizeBytes();
@@ -110,7 +102,7 @@ final class GdnLayer {
         this.mem = memory;
         int t = step.numTokens;
         timer.start();
-        if (sameLayout(inProjQkv, inProjZ, inProjB, inProjA)) {
+        if (MatMul.sameLayout(inProjQkv, inProjZ, inProjB, inProjA)) {
             matmul.apply(inProjQkv, step.qkv, inProjZ, step.z, inProjB, step.ba, inProjA, step.aa, step.h, t);
         } else {
             matmul.apply(inProjQkv, step.h, t, step.qkv);
@@ -119,8 +111,9 @@ final class GdnLayer {
             matmul.apply(inProjA, step.h, t, step.aa);
         }
         timer.stop(OpTimer.Op.GDN_PROJ);
-        pool.run(convTask);
-        pool.run(prepareTask);
+        boolean wide = t >= PARALLEL_MIN_TOKENS;
+        pool.run(convTask, wide);
+        pool.run(prepareTask, wide);
         timer.stop(OpTimer.Op.GDN_CONV);
         int maxLen = 0;
         for (int ci = 0; ci < step.numChunks; ci++) {
@@ -131,7 +124,7 @@ final class GdnLayer {
         }
         pool.run(deltaTask);
         timer.stop(OpTimer.Op.GDN_DELTA);
-        pool.run(gatedNormTask);
+        pool.run(gatedNormTask, wide);
         matmul.apply(outProj, step.core, t, step.tmp);
         timer.stop(OpTimer.Op.GDN_OUT);
         this.s = null;
@@ -166,7 +159,7 @@ final class GdnLayer {
                             : FloatVector.fromArray(F, s.qkv, (r0 + p - hist) * convDim + c);
                     acc = FloatVector.fromArray(F, convT, j * convDim + c).fma(xv, acc);
                 }
-                acc.div(acc.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(s.mixed, o + c);
+                acc.div(VecOps.exp(acc.neg()).add(1f)).intoArray(s.mixed, o + c);
             }
             for (int c = vec; c < c1; c++) {
                 float acc = 0f;
@@ -256,7 +249,7 @@ final class GdnLayer {
                 int vec = F.loopBound(dv);
                 for (int j = 0; j < vec; j += LANES) {
                     FloatVector zv = FloatVector.fromArray(F, s.z, o + j);
-                    FloatVector siluZ = zv.div(zv.neg().lanewise(VectorOperators.EXP).add(1f));
+                    FloatVector siluZ = zv.div(VecOps.exp(zv.neg()).add(1f));
                     FloatVector.fromArray(F, s.core, o + j).mul(inv).mul(FloatVector.fromArray(F, normW, j))
                             .mul(siluZ).intoArray(s.core, o + j);
                 }

@@ -7,33 +7,37 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The prefill-sized matmul kernel: vectorised along the tokens instead of along the dot product, against
- * x transposed once per call ({@code xT [cols, tp]}, tokens padded with zeros to a multiple of the lane
- * count). Each weight value of a widened panel is broadcast and multiplied into 2 vectors of tokens for 8
+ * x transposed once per call into tiles of TILE tokens ({@code xT [tp / TILE, cols, TILE]}, tokens padded
+ * with zeros), so a kernel streams its tile's x contiguously. Each weight value of a widened panel is broadcast and multiplied into 2 vectors of tokens for 8
  * weight rows at a time: 16 accumulators, no horizontal reductions, x streamed from L2 once per 8 rows.
  */
 final class GemmT {
     private GemmT() {}
 
+    /** Tokens per x tile: two vectors. */
+    static final int TILE = 2 * LANES;
+
     /**
      * {@code out[outBase + t * outStride + i] = dot(panel[i * n ..], x[t])} for i < numW, t < numX, where
-     * {@code xT[c * tp + t] = x[t][c]}.
+     * {@code xT[(t / TILE) * n * TILE + c * TILE + t % TILE] = x[t][c]}.
      */
-    static void panelTimesRows(float[] panel, int numW, float[] xT, int tp, int numX, int n, float[] out,
+    static void panelTimesRows(float[] panel, int numW, float[] xT, int numX, int n, float[] out,
                                int outBase, int outStride, float[] tile) {
-        for (int t0 = 0; t0 < numX; t0 += 2 * LANES) {
+        for (int t0 = 0; t0 < numX; t0 += TILE) {
             boolean two = t0 + LANES < numX;
+            int base = t0 * n; // (t0 / TILE) * n * TILE
             int i = 0;
             for (; i + 8 <= numW; i += 8) {
                 if (two) {
-                    kernel8x2(panel, i * n, n, xT, tp, t0, tile);
+                    kernel8x2(panel, i * n, n, xT, base, tile);
                     scatter(tile, 8, 2 * LANES, t0, numX, out, outBase + i, outStride);
                 } else {
-                    kernel8x1(panel, i * n, n, xT, tp, t0, tile);
+                    kernel8x1(panel, i * n, n, xT, base, tile);
                     scatter(tile, 8, LANES, t0, numX, out, outBase + i, outStride);
                 }
             }
             for (; i < numW; i++) {
-                kernel1(panel, i * n, n, xT, tp, t0, two ? 2 : 1, tile);
+                kernel1(panel, i * n, n, xT, base, two ? 2 : 1, tile);
                 scatter(tile, 1, 2 * LANES, t0, numX, out, outBase + i, outStride);
             }
         }
@@ -50,11 +54,11 @@ final class GemmT {
         }
     }
 
-    private static void kernel8x2(float[] w, int w0, int n, float[] xT, int tp, int t0, float[] tile) {
+    private static void kernel8x2(float[] w, int w0, int n, float[] xT, int base, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00,
                 a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
         for (int c = 0; c < n; c++) {
-            int xo = c * tp + t0;
+            int xo = base + c * TILE;
             FloatVector x0 = FloatVector.fromArray(F, xT, xo);
             FloatVector x1 = FloatVector.fromArray(F, xT, xo + LANES);
             int wo = w0 + c;
@@ -102,10 +106,10 @@ final class GemmT {
         a71.intoArray(tile, 7 * s + LANES);
     }
 
-    private static void kernel8x1(float[] w, int w0, int n, float[] xT, int tp, int t0, float[] tile) {
+    private static void kernel8x1(float[] w, int w0, int n, float[] xT, int base, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int c = 0; c < n; c++) {
-            FloatVector x0 = FloatVector.fromArray(F, xT, c * tp + t0);
+            FloatVector x0 = FloatVector.fromArray(F, xT, base + c * TILE);
             int wo = w0 + c;
             a0 = FloatVector.broadcast(F, w[wo]).fma(x0, a0);
             a1 = FloatVector.broadcast(F, w[wo + n]).fma(x0, a1);
@@ -127,14 +131,14 @@ final class GemmT {
     }
 
     /** One weight row against 1 or 2 token vectors; tile row width 2 * LANES. */
-    private static void kernel1(float[] w, int w0, int n, float[] xT, int tp, int t0, int numVec, float[] tile) {
+    private static void kernel1(float[] w, int w0, int n, float[] xT, int base, int numVec, float[] tile) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         for (int c = 0; c < n; c++) {
             FloatVector b = FloatVector.broadcast(F, w[w0 + c]);
-            a0 = b.fma(FloatVector.fromArray(F, xT, c * tp + t0), a0);
+            a0 = b.fma(FloatVector.fromArray(F, xT, base + c * TILE), a0);
             if (numVec == 2) {
-                a1 = b.fma(FloatVector.fromArray(F, xT, c * tp + t0 + LANES), a1);
+                a1 = b.fma(FloatVector.fromArray(F, xT, base + c * TILE + LANES), a1);
             }
         }
         a0.intoArray(tile, 0);

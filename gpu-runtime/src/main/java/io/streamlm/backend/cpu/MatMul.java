@@ -28,6 +28,8 @@ final class MatMul {
     static final int PANEL_ROWS = 32;
     /** From this many activation rows on, the token-vectorised kernel ({@link GemmT}) beats the dot-product one. */
     static final int TRANSPOSED_MIN_ROWS = 32;
+    /** Up to this many activation rows, BF16 weights stream from their bytes ({@link SmallBatchGemm}). */
+    static final int STREAM_MAX_ROWS = 4;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private static final int MAX_WEIGHTS = 8;
@@ -36,7 +38,7 @@ final class MatMul {
     private float[] xLayout = new float[0];      // [numRows, cols] x in the weight's layout (pair layout for BF16)
     private final float[][] panels;              // [numThreads][PANEL_ROWS * maxCols] widened weight rows
     private final float[][] tiles;               // [numThreads][8 * 2 * LANES] kernel outputs before the scatter
-    private float[] xT = new float[0];           // [cols, tp] x transposed, tokens padded to tp (large batches)
+    private float[] xT = new float[0];           // [tp / TILE, cols, TILE] x transposed in token tiles (large batches)
     private int tp;
     private final WorkerPool.Task transposeTask = this::transposePart;
     private final WorkerPool.Task task = this::runPart;
@@ -134,7 +136,7 @@ final class MatMul {
         this.numRows = numRows;
         this.outOff = outOff;
         if (numRows >= TRANSPOSED_MIN_ROWS) {
-            tp = (numRows + LANES - 1) / LANES * LANES;
+            tp = (numRows + GemmT.TILE - 1) / GemmT.TILE * GemmT.TILE;
             if (xT.length < tp * c) {
                 xT = new float[Math.max(tp * c, xT.length * 2)];
             }
@@ -148,17 +150,22 @@ final class MatMul {
         this.xs = null;
     }
 
-    /** xT[c * tp + t] = xs[t * cols + c], zero for the padding tokens; columns split across parts. */
+    /** x into {@link GemmT}'s token tiles, zero for the padding tokens; columns split across parts. */
     private void transposePart(int part, int numParts) {
         int c0 = WorkerPool.splitStart(cols, part, numParts, 16);
         int c1 = WorkerPool.splitStart(cols, part + 1, numParts, 16);
-        for (int c = c0; c < c1; c++) {
-            int o = c * tp;
-            for (int t = 0; t < numRows; t++) {
-                xT[o + t] = xs[t * cols + c];
-            }
-            for (int t = numRows; t < tp; t++) {
-                xT[o + t] = 0f;
+        int tile = GemmT.TILE;
+        for (int t0 = 0; t0 < tp; t0 += tile) {
+            int base = t0 * cols;
+            int nt = Math.min(tile, numRows - t0);
+            for (int c = c0; c < c1; c++) {
+                int o = base + c * tile;
+                for (int t = 0; t < nt; t++) {
+                    xT[o + t] = xs[(t0 + t) * cols + c];
+                }
+                for (int t = nt; t < tile; t++) {
+                    xT[o + t] = 0f;
+                }
             }
         }
     }
@@ -191,6 +198,10 @@ final class MatMul {
             }
             return;
         }
+        if (wt.dtype == DType.BF16 && numRows <= STREAM_MAX_ROWS) {
+            SmallBatchGemm.rows(wt, r0, r1, xs, numRows, out, outOff, wt.rows);
+            return;
+        }
         float[] panel = panels[part];
         for (int p = r0; p < r1; p += PANEL_ROWS) {
             int nr = Math.min(PANEL_ROWS, r1 - p);
@@ -198,11 +209,21 @@ final class MatMul {
                 widenRow(wt, p + i, panel, i * wt.cols);
             }
             if (numRows >= TRANSPOSED_MIN_ROWS) {
-                GemmT.panelTimesRows(panel, nr, xT, tp, numRows, wt.cols, out, outOff + p, wt.rows, tiles[part]);
+                GemmT.panelTimesRows(panel, nr, xT, numRows, wt.cols, out, outOff + p, wt.rows, tiles[part]);
             } else {
                 Gemm.panelTimesRows(panel, nr, xs, numRows, wt.cols, out, outOff + p, wt.rows);
             }
         }
+    }
+
+    /** Whether weights can go through one fused call (same input width and dtype). */
+    static boolean sameLayout(Weight... w) {
+        for (Weight x : w) {
+            if (x.dtype != w[0].dtype || x.cols != w[0].cols) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Writes {@code n} values of {@code src} in pair layout: per block of PAIR_BLOCK, the evens then the odds; the tail as is. */

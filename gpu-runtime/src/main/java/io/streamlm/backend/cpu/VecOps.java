@@ -4,6 +4,7 @@ import static io.streamlm.backend.cpu.MatMul.F;
 import static io.streamlm.backend.cpu.MatMul.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Vectorised element-wise kernels over float arrays (offset + length), each with a scalar tail. */
@@ -82,12 +83,40 @@ final class VecOps {
         }
     }
 
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUND_MAGIC = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+
+    /**
+     * e^x per lane from plain lane-wise operations (Cody-Waite reduction, degree-6 polynomial, about 2 ulp),
+     * with x clamped to [-87.3, 88.3]. Not VectorOperators.EXP: that one is computed by a different routine
+     * before and after the JIT compiles the caller, so the same input would give different logits in one JVM
+     * and seeded sampling would not replay.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-87.3f).min(88.3f);
+        FloatVector t = xc.mul(LOG2E).add(ROUND_MAGIC);
+        FloatVector k = t.sub(ROUND_MAGIC);
+        FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, 1f / 720);
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        IntVector bits = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
     /** dst = silu(gate) * up, element-wise (SwiGLU). */
     static void swiglu(float[] gate, float[] up, float[] dst, int n) {
         int vec = F.loopBound(n);
         for (int c = 0; c < vec; c += LANES) {
             FloatVector g = FloatVector.fromArray(F, gate, c);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = exp(g.neg()).add(1f);
             g.div(sig).mul(FloatVector.fromArray(F, up, c)).intoArray(dst, c);
         }
         for (int c = vec; c < n; c++) {
@@ -101,7 +130,7 @@ final class VecOps {
         int vec = F.loopBound(n);
         for (int c = 0; c < vec; c += LANES) {
             FloatVector g = FloatVector.fromArray(F, gate, gateOff + c);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = exp(g.neg()).add(1f);
             FloatVector.fromArray(F, x, c).mul(scale).div(sig).intoArray(dst, dstOff + c);
         }
         for (int c = vec; c < n; c++) {

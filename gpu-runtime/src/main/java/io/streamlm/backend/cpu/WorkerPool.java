@@ -50,8 +50,24 @@ final class WorkerPool implements AutoCloseable {
         return numThreads;
     }
 
+    /**
+     * Runs {@code t} across the pool when {@code parallel}, else whole on the calling thread: small element-wise
+     * work (a decode step's conv or norms) is cheaper done here than handed off, above all on a busy machine
+     * where a hand-off waits for a worker to be scheduled.
+     */
+    void run(Task t, boolean parallel) {
+        if (parallel) {
+            run(t);
+        } else {
+            t.run(0, 1);
+        }
+    }
+
     /** Runs all parts of {@code t} and returns when every part is done; rethrows a worker's failure. */
     void run(Task t) {
+        if (closed) {
+            throw new IllegalStateException("the backend's worker pool is closed");
+        }
         if (numThreads == 1) {
             t.run(0, 1);
             return;

@@ -167,6 +167,16 @@ class CpuBackendTest {
     }
 
     @Test
+    void aClosedBackendRefusesWorkInsteadOfHanging() {
+        ModelConfig c = TestModels.smallConfig(false);
+        CpuBackend b = CpuBackend.create(TestModels.random(c, DType.BF16, 13), 2);
+        b.allocateCaches(new CacheLayout(4, 16, 1));
+        b.close();
+        assertThrows(IllegalStateException.class,
+                () -> b.forward(List.of(new SeqChunk(new int[] {1}, 0, new int[] {0}, 0, true))));
+    }
+
+    @Test
     void badInputIsRejectedWithANamedReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.forward(
                 List.of(new SeqChunk(new int[] {config.vocabSize()}, 0, new int[] {0}, 0, true))));

@@ -98,6 +98,21 @@ class KernelTest {
     }
 
     @Test
+    void vectorExpIsAccurateAndClamped() {
+        float[] x = new float[MatMul.LANES];
+        float[] y = new float[MatMul.LANES];
+        for (double v = -100; v <= 100; v += 0.01) {
+            java.util.Arrays.fill(x, (float) v);
+            x[1] = (float) -v;
+            VecOps.exp(jdk.incubator.vector.FloatVector.fromArray(MatMul.F, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < 2; i++) {
+                double want = Math.exp(Math.max(-87.3f, Math.min(88.3f, x[i])));
+                assertEquals(want, y[i], want * 3e-7 + 1e-42, "exp(" + x[i] + ")");
+            }
+        }
+    }
+
+    @Test
     void pairLayoutRoundTripsThroughTheDotKernel() {
         Random rnd = new Random(3);
         int n = 2 * MatMul.PAIR_BLOCK + 7;

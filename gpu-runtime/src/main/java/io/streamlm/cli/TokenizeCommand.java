@@ -1,0 +1,102 @@
+package io.streamlm.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlm.engine.ChatMessage;
+import io.streamlm.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code ./streamlm tokenize}: the checkpoint's tokenizer from the command line, to inspect prompts (text or
+ * chat messages to ids) and outputs (ids to text). Prints one JSON object.
+ */
+final class TokenizeCommand implements Command {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "tokenize";
+    }
+
+    @Override
+    public String summary() {
+        return "encode text or chat messages to token ids, or decode ids, with a checkpoint's tokenizer";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: ./streamlm tokenize --model DIR (--text TEXT | --messages JSON [--no-generation-prompt] | --ids 1,2,3)
+                  --model DIR              checkpoint directory holding tokenizer.json (and tokenizer_config.json)
+                  --text TEXT              text to encode (special-token strings map to their ids)
+                  --messages JSON          chat as [{"role":"system|user|assistant","content":"..."}], rendered
+                                           with the checkpoint's chat template, then encoded
+                  --no-generation-prompt   with --messages: do not append the assistant generation prompt
+                  --ids LIST               comma-separated token ids to decode
+                prints {"num_tokens", "ids", "text"} as one JSON line""";
+    }
+
+    @Override
+    public Set<String> switches() {
+        return Set.of("no-generation-prompt");
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        var model = args.requirePath("model");
+        var text = args.string("text");
+        var messages = args.string("messages");
+        var ids = args.intList("ids");
+        boolean noGenerationPrompt = args.flag("no-generation-prompt");
+        args.finish();
+        int numInputs = (text.isPresent() ? 1 : 0) + (messages.isPresent() ? 1 : 0) + (ids.isPresent() ? 1 : 0);
+        if (numInputs != 1) {
+            throw new UsageException("give exactly one of --text, --messages, --ids");
+        }
+        Tokenizer tokenizer = Tokenizer.load(model);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (ids.isPresent()) {
+            out.put("num_tokens", ids.get().length);
+            out.put("ids", ids.get());
+            out.put("text", tokenizer.decode(ids.get()));
+        } else {
+            String input = text.orElseGet(() -> tokenizer.renderChat(parseMessages(messages.get()), !noGenerationPrompt));
+            int[] encoded = tokenizer.encode(input);
+            out.put("num_tokens", encoded.length);
+            out.put("ids", encoded);
+            out.put("text", input);
+        }
+        args.out().println(JSON.writeValueAsString(out));
+        return 0;
+    }
+
+    static List<ChatMessage> parseMessages(String json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new UsageException("--messages is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw new UsageException("--messages must be a non-empty JSON array of {\"role\", \"content\"} objects");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode m = root.get(i);
+            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new UsageException("--messages[" + i + "] needs string fields \"role\" and \"content\", got " + m);
+            }
+            try {
+                messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--messages[" + i + "]: " + e.getMessage());
+            }
+        }
+        return messages;
+    }
+}
