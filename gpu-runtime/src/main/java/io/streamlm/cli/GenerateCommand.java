@@ -20,6 +20,8 @@ import java.util.SplittableRandom;
 /** {@code ./streamlm generate}: one prompt, text streamed to stdout, speeds on stderr. */
 final class GenerateCommand implements Command {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The KV cache is sized for prompt + max tokens up front; this bounds it (0.8B: ~0.8 GB). */
+    static final int MAX_NEW_TOKENS = 32_768;
 
     @Override
     public String name() {
@@ -43,7 +45,7 @@ final class GenerateCommand implements Command {
                   --prompt TEXT             raw prompt text (no chat template)
                   --messages JSON           chat turns, e.g. '[{"role":"user","content":"Hi"}]', rendered with the
                                             checkpoint's chat template plus the assistant generation prompt
-                  --max-tokens N            new tokens at most (default 128)
+                  --max-tokens N            new tokens at most (default 128, at most 32768)
                   --temperature T           0 = greedy (default 0)
                   --top-k K                 keep the K most likely tokens (default: all)
                   --top-p P                 nucleus mass in (0, 1] (default 1)
@@ -103,7 +105,7 @@ final class GenerateCommand implements Command {
     }
 
     private static SamplingParams samplingParams(Args args) {
-        int maxTokens = args.integer("max-tokens", 128, 1, 1 << 20);
+        int maxTokens = args.integer("max-tokens", 128, 1, MAX_NEW_TOKENS);
         double temperature = bounded(args, "temperature", 0, 0, Double.MAX_VALUE, true);
         OptionalInt topK = args.integer("top-k").map(k -> {
             if (k < 1) {
