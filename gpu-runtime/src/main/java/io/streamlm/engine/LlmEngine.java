@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LlmEngine implements Engine {
     private final Backend backend;
+    private final boolean closeBackendOnClose;
     private final Optional<Tokenizer> tokenizer;
     private final SamplerFactory samplerFactory;
     private final EngineThread loop;
@@ -36,6 +37,7 @@ public final class LlmEngine implements Engine {
 
     LlmEngine(LlmEngineBuilder b, CacheLayout layout, int numSnapshotSlots) {
         this.backend = b.backend;
+        this.closeBackendOnClose = b.closeBackendOnClose;
         this.tokenizer = Optional.ofNullable(b.tokenizer);
         this.samplerFactory = b.samplerFactory;
         this.blockSize = layout.blockSize();
@@ -104,7 +106,10 @@ public final class LlmEngine implements Engine {
         return lastStats;
     }
 
-    /** Stops the engine thread; unfinished requests complete with CANCELLED. The backend stays open. */
+    /**
+     * Stops the engine thread; unfinished requests complete with CANCELLED. The backend stays open unless the
+     * builder said {@code closeBackendOnClose()}.
+     */
     @Override
     public void close() {
         closed = true;
@@ -113,6 +118,9 @@ public final class LlmEngine implements Engine {
             thread.join(TimeUnit.MINUTES.toMillis(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (closeBackendOnClose) {
+            backend.close();
         }
     }
 

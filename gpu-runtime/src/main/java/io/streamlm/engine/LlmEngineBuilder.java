@@ -26,6 +26,7 @@ public final class LlmEngineBuilder {
     long stateCacheBytes = 256L << 20;
     OptionalInt snapshotInterval = OptionalInt.empty();
     boolean enablePrefixCache = true;
+    boolean closeBackendOnClose;
     String modelId = "default";
     PrefixHasher hasher = PrefixHasher.sha256();
     SamplerFactory samplerFactory = Samplers::create;
@@ -35,6 +36,15 @@ public final class LlmEngineBuilder {
 
     public LlmEngineBuilder backend(Backend backend) {
         this.backend = backend;
+        return this;
+    }
+
+    /**
+     * Makes the engine own its backend: {@link LlmEngine#close()} closes it too (its threads and cache
+     * memory). For callers that open a backend per engine; tests that share one backend leave this off.
+     */
+    public LlmEngineBuilder closeBackendOnClose() {
+        this.closeBackendOnClose = true;
         return this;
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlm.backend.SeqChunk;
 import io.streamlm.backend.cpu.CpuBackend;
 import io.streamlm.model.ModelLoader;
 import io.streamlm.tokenizer.Tokenizer;
@@ -100,6 +101,19 @@ class EngineApiTest {
         assertEquals(0, stats.numWaiting());
         GenerationResult afterClose = await(engine.submit(greedy("z", new int[] {1}, 2)));
         assertTrue(afterClose.error().get().contains("closed"));
+    }
+
+    @Test
+    void closeBackendOnCloseHandsTheBackendsThreadsBack() throws Exception {
+        CpuBackend shared = CpuBackend.create(ModelLoader.load(EngineTestSupport.checkpoint()), 2);
+        LlmEngine.builder().backend(shared).numKvBlocks(64).build().close();
+        SeqChunk chunk = new SeqChunk(new int[] {1}, 0, new int[] {0}, 0, true);
+        assertEquals(1, shared.forward(List.of(chunk)).length, "without the option the backend stays usable");
+
+        CpuBackend owned = CpuBackend.create(ModelLoader.load(EngineTestSupport.checkpoint()), 2);
+        LlmEngine.builder().backend(owned).numKvBlocks(64).closeBackendOnClose().build().close();
+        assertThrows(IllegalStateException.class, () -> owned.forward(List.of(chunk)));
+        shared.close();
     }
 
     @Test

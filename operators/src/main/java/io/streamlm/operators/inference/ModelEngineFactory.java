@@ -1,10 +1,9 @@
 package io.streamlm.operators.inference;
 
 import io.streamlm.backend.Backend;
-import io.streamlm.backend.cpu.CpuBackend;
+import io.streamlm.backend.Backends;
 import io.streamlm.engine.Engine;
 import io.streamlm.engine.LlmEngine;
-import io.streamlm.model.ModelLoader;
 import io.streamlm.tokenizer.Tokenizer;
 import java.nio.file.Path;
 
@@ -56,14 +55,12 @@ public record ModelEngineFactory(
                 .maxBatchedTokens(maxBatchedTokens)
                 .blockSize(blockSize)
                 .modelId(modelId)
+                .closeBackendOnClose()
                 .build();
     }
 
+    /** auto picks CUDA where the probe finds a GPU and kernels, else the CPU (see {@link Backends}). */
     private Backend openBackend(Path dir) {
-        return switch (backend) {
-            case CPU, AUTO -> CpuBackend.create(ModelLoader.load(dir), numThreads);
-            case CUDA -> throw new UnsupportedOperationException(
-                    "backend cuda is not wired into the pipeline in this build; use backend cpu (or auto)");
-        };
+        return Backends.open(dir, backend.name().toLowerCase(java.util.Locale.ROOT), numThreads);
     }
 }
