@@ -178,12 +178,12 @@ final class GenerateCommand implements Command {
             JsonNode role = m.get("role");
             JsonNode content = m.get("content");
             if (role == null || !role.isTextual() || content == null || !content.isTextual()) {
-                throw new UsageException("--messages element " + i + " needs string fields \"role\" and \"content\"");
+                throw new UsageException("--messages[" + i + "] needs string fields \"role\" and \"content\", got " + m);
             }
             try {
                 out.add(new ChatMessage(role.asText(), content.asText()));
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--messages element " + i + ": " + e.getMessage());
+                throw new UsageException("--messages[" + i + "]: " + e.getMessage());
             }
         }
         return out;

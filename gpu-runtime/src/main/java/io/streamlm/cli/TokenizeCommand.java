@@ -1,11 +1,7 @@
 package io.streamlm.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamlm.engine.ChatMessage;
 import io.streamlm.tokenizer.Tokenizer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +61,7 @@ final class TokenizeCommand implements Command {
             out.put("ids", ids.get());
             out.put("text", tokenizer.decode(ids.get()));
         } else {
-            String input = text.orElseGet(() -> tokenizer.renderChat(parseMessages(messages.get()), !noGenerationPrompt));
+            String input = text.orElseGet(() -> tokenizer.renderChat(GenerateCommand.parseMessages(messages.get()), !noGenerationPrompt));
             int[] encoded = tokenizer.encode(input);
             out.put("num_tokens", encoded.length);
             out.put("ids", encoded);
@@ -73,30 +69,5 @@ final class TokenizeCommand implements Command {
         }
         args.out().println(JSON.writeValueAsString(out));
         return 0;
-    }
-
-    static List<ChatMessage> parseMessages(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new UsageException("--messages is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isArray() || root.isEmpty()) {
-            throw new UsageException("--messages must be a non-empty JSON array of {\"role\", \"content\"} objects");
-        }
-        List<ChatMessage> messages = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            JsonNode m = root.get(i);
-            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
-                throw new UsageException("--messages[" + i + "] needs string fields \"role\" and \"content\", got " + m);
-            }
-            try {
-                messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--messages[" + i + "]: " + e.getMessage());
-            }
-        }
-        return messages;
     }
 }

@@ -77,7 +77,7 @@ class CliCommandsTest {
         assertUsageError(run("generate", "--model", m), "give exactly one of --prompt and --messages");
         assertUsageError(run("generate", "--prompt", "hi"), "missing required flag --model");
         assertUsageError(run("generate", "--model", m, "--messages", "[{\"role\":\"user\"}]"),
-                "--messages element 0 needs string fields");
+                "--messages[0] needs string fields");
         assertUsageError(run("generate", "--model", m, "--messages", "[{\"role\":\"robot\",\"content\":\"x\"}]"),
                 "chat role must be system, user or assistant");
         assertUsageError(run("generate", "--model", m, "--messages", "{not json"), "--messages is not valid JSON");

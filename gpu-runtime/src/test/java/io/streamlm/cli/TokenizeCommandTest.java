@@ -31,10 +31,10 @@ class TokenizeCommandTest {
 
     @Test
     void badMessagesGetAUsageError() {
-        UsageException e = assertThrows(UsageException.class, () -> TokenizeCommand.parseMessages("[{\"role\":\"robot\",\"content\":\"x\"}]"));
+        UsageException e = assertThrows(UsageException.class, () -> GenerateCommand.parseMessages("[{\"role\":\"robot\",\"content\":\"x\"}]"));
         assertTrue(e.getMessage().contains("--messages[0]"), e.getMessage());
-        assertThrows(UsageException.class, () -> TokenizeCommand.parseMessages("not json"));
-        assertThrows(UsageException.class, () -> TokenizeCommand.parseMessages("[]"));
+        assertThrows(UsageException.class, () -> GenerateCommand.parseMessages("not json"));
+        assertThrows(UsageException.class, () -> GenerateCommand.parseMessages("[]"));
     }
 
     private static JsonNode run(String... argv) throws Exception {
