@@ -4,11 +4,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 /** Every kernel on the GPU against its CPU twin ({@link KernelChecks}); skipped with the probe's reason elsewhere. */
 @Tag("gpu")
-class CudaKernelsGpuTest {
+class CudaKernelsGpuTest extends KernelChecksSuite {
     private static Both both;
 
     @BeforeEach
@@ -27,28 +26,8 @@ class CudaKernelsGpuTest {
         }
     }
 
-    @Test
-    void embeddingAndNorms() {
-        KernelChecks.embeddingAndNorms(both);
-    }
-
-    @Test
-    void matmulKernels() {
-        KernelChecks.matmulKernels(both);
-    }
-
-    @Test
-    void ropeAttentionAndGate() {
-        KernelChecks.ropeAttentionAndGate(both);
-    }
-
-    @Test
-    void gatedDeltaNet() {
-        KernelChecks.gatedDeltaNet(both);
-    }
-
-    @Test
-    void swigluStateInitAndSampling() {
-        KernelChecks.swigluStateInitAndSampling(both);
+    @Override
+    Both both() {
+        return both;
     }
 }
