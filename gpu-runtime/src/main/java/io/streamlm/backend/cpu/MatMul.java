@@ -12,6 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code out[t][r] = sum_c W[r][c] * x[t][c]} over a batch of activation rows, splitting W's rows across the
  * worker pool.
  *
+ * <p>BF16 weights repacked at load ({@link Weight#packed}, the default) go through {@link PackedGemm} at every
+ * batch size: x transposed into tiles, panels of 32 rows split across the parts. The paths below serve F32
+ * weights and BF16 weights left in their file layout (no heap room).
+ *
  * <p>One row (decode at batch 1) streams W straight from its bytes: BF16 with the "pair" trick (32 BF16
  * loaded as 16 ints; shift-left-16 gives the even elements as floats, AND 0xFFFF0000 the odd ones), against
  * x split once into even/odd halves per block ("pair layout"), so no lane conversion is needed. Several rows
@@ -46,6 +50,10 @@ final class MatMul {
     private int tp;
     private final WorkerPool.Task transposeTask = this::transposePart;
     private final WorkerPool.Task task = this::runPart;
+    private final WorkerPool.Task packedTransposeTask = this::packedTransposePart;
+    private final WorkerPool.Task packedTask = this::packedPart;
+    private final float[][] sums;                 // [numThreads][TOKEN_BLOCK * PANEL] packed-kernel partial sums
+    private final int[] panelStart = new int[MAX_WEIGHTS + 1]; // prefix sums of the weights' panels
     // the call in flight (written by the driving thread before pool.run, read by the parts)
     private final Weight[] ws = new Weight[MAX_WEIGHTS];
     private final float[][] outs = new float[MAX_WEIGHTS][];
@@ -60,6 +68,7 @@ final class MatMul {
         this.pool = pool;
         this.panels = new float[pool.numThreads()][PANEL_ROWS * maxCols];
         this.tiles = new float[pool.numThreads()][8 * 2 * LANES];
+        this.sums = new float[pool.numThreads()][PackedGemm.SCRATCH];
     }
 
     /**
@@ -115,15 +124,26 @@ final class MatMul {
     private void run(int count, float[] x, int numRows, int outOff) {
         int c = ws[0].cols;
         DType dtype = ws[0].dtype;
+        boolean packed = ws[0].packed != null;
         rowStart[0] = 0;
+        panelStart[0] = 0;
         for (int i = 0; i < count; i++) {
-            if (ws[i].cols != c || ws[i].dtype != dtype) {
-                throw new IllegalArgumentException("weights applied together must share cols and dtype: " + ws[0]
-                        + " vs " + ws[i]);
+            if (ws[i].cols != c || ws[i].dtype != dtype || (ws[i].packed != null) != packed) {
+                throw new IllegalArgumentException("weights applied together must share cols, dtype and packing: "
+                        + ws[0] + " vs " + ws[i]);
             }
             rowStart[i + 1] = rowStart[i] + ws[i].rows;
+            panelStart[i + 1] = panelStart[i] + (ws[i].rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL;
         }
         int n = numRows * c;
+        this.numWeights = count;
+        this.cols = c;
+        this.numRows = numRows;
+        this.outOff = outOff;
+        if (packed) {
+            runPacked(x, n);
+            return;
+        }
         if (xLayout.length < n) {
             xLayout = new float[Math.max(n, xLayout.length * 2)];
         }
@@ -134,11 +154,7 @@ final class MatMul {
         } else {
             System.arraycopy(x, 0, xLayout, 0, n);
         }
-        this.numWeights = count;
-        this.cols = c;
         this.xs = xLayout;
-        this.numRows = numRows;
-        this.outOff = outOff;
         if (numRows >= TRANSPOSED_MIN_ROWS) {
             tp = (numRows + GemmT.TILE - 1) / GemmT.TILE * GemmT.TILE;
             if (xT.length < tp * c) {
@@ -152,6 +168,48 @@ final class MatMul {
             outs[i] = null;
         }
         this.xs = null;
+    }
+
+    /** Packed weights: x into {@link PackedGemm}'s tiles (x itself for one row), then the panels across parts. */
+    private void runPacked(float[] x, int n) {
+        if (numRows == 1) {
+            xs = x;
+        } else {
+            if (xT.length < n) {
+                xT = new float[Math.max(n, xT.length * 2)];
+            }
+            xs = x;
+            pool.run(packedTransposeTask, n >= 1 << 15);
+            xs = xT;
+        }
+        pool.run(packedTask);
+        for (int i = 0; i < numWeights; i++) {
+            ws[i] = null;
+            outs[i] = null;
+        }
+        this.xs = null;
+    }
+
+    /** Whole tiles of rows per part: split points at multiples of 8 are tile starts. */
+    private void packedTransposePart(int part, int numParts) {
+        int r0 = WorkerPool.splitStart(numRows, part, numParts, 8);
+        int r1 = WorkerPool.splitStart(numRows, part + 1, numParts, 8);
+        PackedGemm.transpose(xs, numRows, cols, xT, r0, r1);
+    }
+
+    /** This part's share of the concatenated panels of all weights, weight by weight. */
+    private void packedPart(int part, int numParts) {
+        int total = panelStart[numWeights];
+        int g0 = WorkerPool.splitStart(total, part, numParts, 1);
+        int g1 = WorkerPool.splitStart(total, part + 1, numParts, 1);
+        for (int i = 0; i < numWeights && g0 < g1; i++) {
+            int p0 = Math.max(g0, panelStart[i]) - panelStart[i];
+            int p1 = Math.min(g1, panelStart[i + 1]) - panelStart[i];
+            if (p0 < p1) {
+                Weight w = ws[i];
+                PackedGemm.panels(w.packed, w.rows, w.cols, p0, p1, xs, numRows, outs[i], outOff, w.rows, sums[part]);
+            }
+        }
     }
 
     /** x into {@link GemmT}'s token tiles, zero for the padding tokens; columns split across parts. */
@@ -223,7 +281,7 @@ final class MatMul {
     /** Whether weights can go through one fused call (same input width and dtype). */
     static boolean sameLayout(Weight... w) {
         for (Weight x : w) {
-            if (x.dtype != w[0].dtype || x.cols != w[0].cols) {
+            if (x.dtype != w[0].dtype || x.cols != w[0].cols || (x.packed != null) != (w[0].packed != null)) {
                 return false;
             }
         }

@@ -3,26 +3,90 @@ package io.streamlm.backend.cpu;
 import io.streamlm.model.DType;
 import io.streamlm.model.Tensor;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
- * A weight matrix {@code [rows, cols]} as the kernels read it: straight from the tensor's (memory-mapped)
- * bytes, BF16 or F32. F16 tensors are widened to F32 once when the backend is built (the loader already
- * does this for checkpoints; this covers hand-made weights).
+ * A weight matrix {@code [rows, cols]} as the kernels read it. BF16 matrices are repacked once at load into
+ * {@link PackedGemm}'s column-major panels on the heap when the heap has room for them (the mapped file's
+ * pages are then no longer read, except the embedding rows a tied head shares); otherwise, and for F32, the
+ * kernels read the tensor's (memory-mapped) bytes. F16 tensors are widened to F32 once when the backend is
+ * built (the loader already does this for checkpoints; this covers hand-made weights).
  */
 final class Weight {
+    /** {@code -Dstreamlm.cpu.pack=false} keeps every matrix in its file layout (for comparisons). */
+    static final boolean PACK = Boolean.parseBoolean(System.getProperty("streamlm.cpu.pack", "true"));
+    /** Heap kept free for activations, caches and the rest of the process when deciding to pack. */
+    private static final long HEAP_RESERVE = 512L << 20;
+
     final String name;
     final DType dtype;
     final int rows;
     final int cols;
+    /** [ceil(rows / PANEL), cols, LANES] two BF16 rows per int (see {@link PackedGemm}), or null. */
+    final int[] packed;
     private final Tensor tensor;
 
     Weight(Tensor t) {
+        this(t, PACK);
+    }
+
+    /** {@code allowPack} false keeps the file layout whatever the heap (tests cover both paths). */
+    Weight(Tensor t, boolean allowPack) {
         Tensor use = t.dtype() == DType.F16 ? widenF16(t) : t;
         this.tensor = use;
         this.name = t.name();
         this.dtype = use.dtype();
         this.rows = Math.toIntExact(use.rows());
         this.cols = use.cols();
+        this.packed = dtype == DType.BF16 && allowPack && heapHasRoom(packedLength(rows, cols)) ? pack() : null;
+    }
+
+    static long packedLength(int rows, int cols) {
+        return (long) ((rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL) * cols * MatMul.LANES;
+    }
+
+    long packedBytes() {
+        return packed == null ? 0 : 4L * packed.length;
+    }
+
+    private static boolean heapHasRoom(long ints) {
+        if (ints > Integer.MAX_VALUE - 64) {
+            return false;
+        }
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return 4 * ints + HEAP_RESERVE < free;
+    }
+
+    /** Panels in parallel (the common pool): packing a 0.8B model is 1.5 GB of reads and writes. */
+    private int[] pack() {
+        int lanes = MatMul.LANES;
+        int[] dst = new int[Math.toIntExact(packedLength(rows, cols))];
+        IntStream.range(0, (rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL).parallel().forEach(p -> {
+            short[] lo = new short[cols];
+            short[] hi = new short[cols];
+            int base = p * cols * lanes;
+            for (int j = 0; j < lanes; j++) {
+                int r0 = p * PackedGemm.PANEL + j;
+                readRow(r0, lo);
+                readRow(r0 + lanes, hi);
+                for (int k = 0; k < cols; k++) {
+                    dst[base + k * lanes + j] = (lo[k] & 0xFFFF) | (hi[k] << 16);
+                }
+            }
+        });
+        return dst;
+    }
+
+    /** BF16 row {@code r} into {@code dst}; zeros past the last row (the last panel's padding). */
+    private void readRow(int r, short[] dst) {
+        if (r >= rows) {
+            Arrays.fill(dst, (short) 0);
+            return;
+        }
+        buffer(r).slice(offset(r), 2 * cols).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(dst);
     }
 
     /** The buffer holding {@code row}; read with absolute accesses only. */

@@ -21,30 +21,76 @@ class KernelTest {
                 int cols = shape[1];
                 Tensor t = TestModels.matrix("w", dtype, rows, cols, 1.0, rnd);
                 float[] wf = t.toFloatArray(); // the rounded values the kernel must use
-                for (int threads : new int[] {1, 2, 3}) {
-                    try (WorkerPool pool = new WorkerPool(threads)) {
-                        MatMul mm = new MatMul(pool, cols);
-                        Weight w = new Weight(t);
-                        for (int batch : new int[] {1, 2, 3, 4, 5, 7, 9, 15, 16, 17, 31, 32, 33, 50, 70}) {
-                            float[] x = TestModels.gaussian(batch * cols, rnd);
-                            float[] out = new float[batch * rows + 3];
-                            mm.apply(w, x, batch, out, 3);
-                            for (int b = 0; b < batch; b++) {
-                                for (int r = 0; r < rows; r++) {
-                                    double ref = 0;
-                                    double mag = 0;
-                                    for (int c = 0; c < cols; c++) {
-                                        ref += (double) wf[r * cols + c] * x[b * cols + c];
-                                        mag += Math.abs((double) wf[r * cols + c] * x[b * cols + c]);
-                                    }
-                                    assertEquals(ref, out[3 + b * rows + r], 1e-5 * mag + 1e-6,
-                                            dtype + " " + rows + "x" + cols + " batch " + batch + " threads "
-                                                    + threads + " at " + b + "," + r);
-                                }
+                for (boolean pack : dtype == DType.BF16 ? new boolean[] {true, false} : new boolean[] {false}) {
+                    Weight w = new Weight(t, pack);
+                    assertEquals(pack, w.packed != null, "BF16 packs when allowed (the heap has room here)");
+                    for (int threads : new int[] {1, 2, 3}) {
+                        try (WorkerPool pool = new WorkerPool(threads)) {
+                            MatMul mm = new MatMul(pool, cols);
+                            for (int batch : new int[] {1, 2, 3, 4, 5, 7, 9, 15, 16, 17, 31, 32, 33, 50, 70, 139}) {
+                                float[] x = TestModels.gaussian(batch * cols, rnd);
+                                float[] out = new float[batch * rows + 3];
+                                mm.apply(w, x, batch, out, 3);
+                                assertMatches(wf, rows, cols, x, batch, out, 3,
+                                        dtype + (pack ? " packed " : " ") + rows + "x" + cols + " batch " + batch
+                                                + " threads " + threads);
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Four weights in one call, as the Gated DeltaNet input projections go (two of 16 rows: half a packed panel),
+     * so the parts' panel ranges cross from one weight into the next.
+     */
+    @Test
+    void fusedWeightsMatchScalarPackedAndNot() {
+        Random rnd = new Random(3);
+        int cols = 300;
+        int[] rows = {70, 16, 16, 33};
+        Tensor[] t = new Tensor[4];
+        for (int i = 0; i < 4; i++) {
+            t[i] = TestModels.matrix("w" + i, DType.BF16, rows[i], cols, 1.0, rnd);
+        }
+        for (boolean pack : new boolean[] {true, false}) {
+            Weight[] w = new Weight[4];
+            for (int i = 0; i < 4; i++) {
+                w[i] = new Weight(t[i], pack);
+            }
+            for (int threads : new int[] {1, 2, 3, 5}) {
+                try (WorkerPool pool = new WorkerPool(threads)) {
+                    MatMul mm = new MatMul(pool, cols);
+                    for (int batch : new int[] {1, 6, 13, 130}) {
+                        float[] x = TestModels.gaussian(batch * cols, rnd);
+                        float[][] out = new float[4][];
+                        for (int i = 0; i < 4; i++) {
+                            out[i] = new float[batch * rows[i]];
+                        }
+                        mm.apply(w[0], out[0], w[1], out[1], w[2], out[2], w[3], out[3], x, batch);
+                        for (int i = 0; i < 4; i++) {
+                            assertMatches(t[i].toFloatArray(), rows[i], cols, x, batch, out[i], 0,
+                                    "weight " + i + (pack ? " packed" : "") + " threads " + threads + " batch " + batch);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertMatches(float[] wf, int rows, int cols, float[] x, int batch, float[] out, int outOff,
+                                      String what) {
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                double ref = 0;
+                double mag = 0;
+                for (int c = 0; c < cols; c++) {
+                    ref += (double) wf[r * cols + c] * x[b * cols + c];
+                    mag += Math.abs((double) wf[r * cols + c] * x[b * cols + c]);
+                }
+                assertEquals(ref, out[outOff + b * rows + r], 1e-5 * mag + 1e-6, what + " at " + b + "," + r);
             }
         }
     }
