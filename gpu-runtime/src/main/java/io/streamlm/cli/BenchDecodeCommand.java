@@ -113,7 +113,11 @@ final class BenchDecodeCommand implements Command {
                                        PrintStream err) {
         int vocab = backend.config().vocabSize();
         int numBlocks = (promptTokens + Math.max(newTokens, WARMUP_DECODE_STEPS) + BLOCK_SIZE - 1) / BLOCK_SIZE + 1;
+        long setupStart = System.nanoTime();
         backend.allocateCaches(new CacheLayout(numBlocks * batch, BLOCK_SIZE, batch));
+        double setupS = (System.nanoTime() - setupStart) / 1e9;
+        err.printf("caches allocated and %.2f GB of weights repacked for the batched kernels in %.1f s%n",
+                backend.packedWeightBytes() / 1e9, setupS);
         int[][] tables = new int[batch][numBlocks]; // [batch][numBlocks] each sequence's own blocks
         for (int b = 0; b < batch; b++) {
             int first = b * numBlocks;
@@ -150,6 +154,8 @@ final class BenchDecodeCommand implements Command {
                 weightBytes * decodeTps / batch / 1e9, 31e9 * batch / weightBytes);
 
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("setup_s", round(setupS));
+        json.put("packed_weight_bytes", backend.packedWeightBytes());
         json.put("prompt_tokens", promptTokens);
         json.put("new_tokens", newTokens);
         json.put("batch", batch);

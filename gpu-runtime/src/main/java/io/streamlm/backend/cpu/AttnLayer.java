@@ -1,5 +1,6 @@
 package io.streamlm.backend.cpu;
 
+import java.util.List;
 import io.streamlm.backend.SeqChunk;
 import io.streamlm.model.LayerWeights;
 import io.streamlm.model.ModelConfig;
@@ -52,8 +53,8 @@ final class AttnLayer {
         }
     }
 
-    long weightBytes() {
-        return qProj.sizeBytes() + kProj.sizeBytes() + vProj.sizeBytes() + oProj.sizeBytes();
+    List<Weight> weights() {
+        return List.of(qProj, kProj, vProj, oProj);
     }
 
     /** Reads s.h, writes the attention output into s.tmp; writes every row's K/V into its block. */

@@ -23,6 +23,7 @@ public final class CpuBackend implements Backend {
     private final CpuModel model;
     private final StepBuffers step;
     private CacheMemory cache;
+    private long packedBytes;
     private int[] logitRows = new int[0];
 
     private CpuBackend(ModelWeights weights, int numThreads) {
@@ -62,10 +63,16 @@ public final class CpuBackend implements Backend {
         return model.weightBytes();
     }
 
+    /** Bytes of BF16 weights repacked onto the heap for the batched kernels (0 before the caches exist). */
+    public long packedWeightBytes() {
+        return packedBytes;
+    }
+
     @Override
     public void allocateCaches(CacheLayout layout) {
         cache = null; // drop the old pools before allocating the new ones
         cache = new CacheMemory(config, layout);
+        packedBytes = model.packWeights(); // once; after the caches so that they always get their heap first
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.streamlm.model.LayerWeights;
 import io.streamlm.model.ModelConfig;
 import io.streamlm.model.ModelWeights;
 import io.streamlm.model.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The Qwen3.5 / Qwen3.6 hybrid decoder over one step's stacked rows: embedding, per layer (zero-centred
@@ -65,14 +67,33 @@ final class CpuModel {
         }
     }
 
-    /** Bytes of weights one decode step reads: every layer matrix and the head. */
-    long weightBytes() {
-        long b = head.sizeBytes();
+    /** Every matrix one decode step reads: the layers' and the head. */
+    private List<Weight> matrices() {
+        List<Weight> all = new ArrayList<>();
+        all.add(head);
         for (int l = 0; l < c.numLayers(); l++) {
-            b += gateProj[l].sizeBytes() + upProj[l].sizeBytes() + downProj[l].sizeBytes();
-            b += gdn[l] != null ? gdn[l].weightBytes() : attn[l].weightBytes();
+            all.addAll(List.of(gateProj[l], upProj[l], downProj[l]));
+            all.addAll(gdn[l] != null ? gdn[l].weights() : attn[l].weights());
         }
-        return b;
+        return all;
+    }
+
+    /** Bytes of weights one decode step reads. */
+    long weightBytes() {
+        return matrices().stream().mapToLong(Weight::sizeBytes).sum();
+    }
+
+    /**
+     * Repacks the BF16 matrices for {@link PackedGemm} while the heap has room; called once the caches are
+     * allocated, since they are required and packing is not. Returns the bytes packed.
+     */
+    long packWeights() {
+        long bytes = 0;
+        for (Weight w : matrices()) {
+            w.pack();
+            bytes += w.packedBytes();
+        }
+        return bytes;
     }
 
     /** Runs the step; returns the logits of {@code logitRows} (row indices into the step), in that order. */

@@ -1,5 +1,6 @@
 package io.streamlm.backend.cpu;
 
+import java.util.List;
 import static io.streamlm.backend.cpu.MatMul.F;
 import static io.streamlm.backend.cpu.MatMul.LANES;
 
@@ -91,9 +92,8 @@ final class GdnLayer {
         }
     }
 
-    long weightBytes() {
-        return inProjQkv.sizeBytes() + inProjZ.sizeBytes() + inProjB.sizeBytes() + inProjA.sizeBytes()
-                + outProj.sizeBytes();
+    List<Weight> weights() {
+        return List.of(inProjQkv, inProjZ, inProjB, inProjA, outProj);
     }
 
     /** Reads s.h, writes the mixer output into s.tmp; advances every chunk's conv and delta state. */

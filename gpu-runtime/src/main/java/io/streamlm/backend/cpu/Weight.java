@@ -5,7 +5,10 @@ import io.streamlm.model.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A weight matrix {@code [rows, cols]} as the kernels read it. BF16 matrices are repacked once at load into
@@ -17,6 +20,8 @@ import java.util.stream.IntStream;
 final class Weight {
     /** {@code -Dstreamlm.cpu.pack=false} keeps every matrix in its file layout (for comparisons). */
     static final boolean PACK = Boolean.parseBoolean(System.getProperty("streamlm.cpu.pack", "true"));
+    private static final Logger LOG = LoggerFactory.getLogger(Weight.class);
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
     /** Heap kept free for activations, caches and the rest of the process when deciding to pack. */
     private static final long HEAP_RESERVE = 512L << 20;
 
@@ -24,23 +29,39 @@ final class Weight {
     final DType dtype;
     final int rows;
     final int cols;
-    /** [ceil(rows / PANEL), cols, LANES] two BF16 rows per int (see {@link PackedGemm}), or null. */
-    final int[] packed;
+    /**
+     * [ceil(rows / PANEL), cols, LANES] two BF16 rows per int (see {@link PackedGemm}), or null; set once by
+     * {@link #pack} on the engine thread before the first forward (the pool's hand-off publishes it).
+     */
+    int[] packed;
     private final Tensor tensor;
 
     Weight(Tensor t) {
-        this(t, PACK);
-    }
-
-    /** {@code allowPack} false keeps the file layout whatever the heap (tests cover both paths). */
-    Weight(Tensor t, boolean allowPack) {
         Tensor use = t.dtype() == DType.F16 ? widenF16(t) : t;
         this.tensor = use;
         this.name = t.name();
         this.dtype = use.dtype();
         this.rows = Math.toIntExact(use.rows());
         this.cols = use.cols();
-        this.packed = dtype == DType.BF16 && allowPack && heapHasRoom(packedLength(rows, cols)) ? pack() : null;
+    }
+
+    /**
+     * Repacks a BF16 matrix into {@link #packed} if {@code -Dstreamlm.cpu.pack} allows and the heap has room
+     * (warns once per process when it has not); no-op when packed already or F32.
+     */
+    void pack() {
+        if (packed != null || dtype != DType.BF16 || !PACK) {
+            return;
+        }
+        if (!heapHasRoom(packedLength(rows, cols))) {
+            if (!WARNED.getAndSet(true)) {
+                LOG.warn("{} (and any later BF16 matrix that does not fit) stays in its file layout: the heap (max "
+                        + "{} MiB) has no room to repack it; batched decode and prefill run 2-3x slower. Raise -Xmx "
+                        + "(about 2 bytes per parameter).", name, Runtime.getRuntime().maxMemory() >> 20);
+            }
+            return;
+        }
+        packed = repack();
     }
 
     static long packedLength(int rows, int cols) {
@@ -61,19 +82,18 @@ final class Weight {
     }
 
     /** Panels in parallel (the common pool): packing a 0.8B model is 1.5 GB of reads and writes. */
-    private int[] pack() {
+    private int[] repack() {
         int lanes = MatMul.LANES;
         int[] dst = new int[Math.toIntExact(packedLength(rows, cols))];
         IntStream.range(0, (rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL).parallel().forEach(p -> {
-            short[] lo = new short[cols];
-            short[] hi = new short[cols];
-            int base = p * cols * lanes;
-            for (int j = 0; j < lanes; j++) {
-                int r0 = p * PackedGemm.PANEL + j;
-                readRow(r0, lo);
-                readRow(r0 + lanes, hi);
-                for (int k = 0; k < cols; k++) {
-                    dst[base + k * lanes + j] = (lo[k] & 0xFFFF) | (hi[k] << 16);
+            short[][] panel = new short[PackedGemm.PANEL][cols];
+            for (int j = 0; j < PackedGemm.PANEL; j++) {
+                readRow(p * PackedGemm.PANEL + j, panel[j]);
+            }
+            int o = p * cols * lanes;
+            for (int k = 0; k < cols; k++) {
+                for (int j = 0; j < lanes; j++) {
+                    dst[o++] = (panel[j][k] & 0xFFFF) | (panel[j + lanes][k] << 16);
                 }
             }
         });

@@ -22,7 +22,10 @@ class KernelTest {
                 Tensor t = TestModels.matrix("w", dtype, rows, cols, 1.0, rnd);
                 float[] wf = t.toFloatArray(); // the rounded values the kernel must use
                 for (boolean pack : dtype == DType.BF16 ? new boolean[] {true, false} : new boolean[] {false}) {
-                    Weight w = new Weight(t, pack);
+                    Weight w = new Weight(t);
+                    if (pack) {
+                        w.pack();
+                    }
                     assertEquals(pack, w.packed != null, "BF16 packs when allowed (the heap has room here)");
                     for (int threads : new int[] {1, 2, 3}) {
                         try (WorkerPool pool = new WorkerPool(threads)) {
@@ -58,7 +61,10 @@ class KernelTest {
         for (boolean pack : new boolean[] {true, false}) {
             Weight[] w = new Weight[4];
             for (int i = 0; i < 4; i++) {
-                w[i] = new Weight(t[i], pack);
+                w[i] = new Weight(t[i]);
+                if (pack) {
+                    w[i].pack();
+                }
             }
             for (int threads : new int[] {1, 2, 3, 5}) {
                 try (WorkerPool pool = new WorkerPool(threads)) {
