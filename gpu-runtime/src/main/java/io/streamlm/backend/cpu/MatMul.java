@@ -30,14 +30,6 @@ final class MatMul {
     static final int PAIR_BLOCK = 2 * LANES;
     /** Weight rows widened at once in the batched path (a panel of 32 x 3584 floats is 458 KB: L2). */
     static final int PANEL_ROWS = 32;
-    /**
-     * From this many activation rows on, the token-vectorised kernel ({@link GemmT}) beats the dot-product one:
-     * measured in the 0.8B model at batch 16, 65.3 vs 60.9 tokens/s; at batch 12 (a token vector 3/4 full)
-     * the dot-product kernel still won, 46.6 vs 43.1.
-     */
-    static final int TRANSPOSED_MIN_ROWS = 16;
-    /** Up to this many activation rows, BF16 weights stream from their bytes ({@link SmallBatchGemm}). */
-    static final int STREAM_MAX_ROWS = 4;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private static final int MAX_WEIGHTS = 8;
@@ -45,10 +37,7 @@ final class MatMul {
     private final WorkerPool pool;
     private float[] xLayout = new float[0];      // [numRows, cols] x in the weight's layout (pair layout for BF16)
     private final float[][] panels;              // [numThreads][PANEL_ROWS * maxCols] widened weight rows
-    private final float[][] tiles;               // [numThreads][8 * 2 * LANES] kernel outputs before the scatter
-    private float[] xT = new float[0];           // [tp / TILE, cols, TILE] x transposed in token tiles (large batches)
-    private int tp;
-    private final WorkerPool.Task transposeTask = this::transposePart;
+    private float[] xT = new float[0];           // [numRows * cols] x in PackedGemm's tiles
     private final WorkerPool.Task task = this::runPart;
     private final WorkerPool.Task packedTransposeTask = this::packedTransposePart;
     private final WorkerPool.Task packedTask = this::packedPart;
@@ -67,7 +56,6 @@ final class MatMul {
     MatMul(WorkerPool pool, int maxCols) {
         this.pool = pool;
         this.panels = new float[pool.numThreads()][PANEL_ROWS * maxCols];
-        this.tiles = new float[pool.numThreads()][8 * 2 * LANES];
         this.sums = new float[pool.numThreads()][PackedGemm.SCRATCH];
     }
 
@@ -155,13 +143,6 @@ final class MatMul {
             System.arraycopy(x, 0, xLayout, 0, n);
         }
         this.xs = xLayout;
-        if (numRows >= TRANSPOSED_MIN_ROWS) {
-            tp = (numRows + GemmT.TILE - 1) / GemmT.TILE * GemmT.TILE;
-            if (xT.length < tp * c) {
-                xT = new float[Math.max(tp * c, xT.length * 2)];
-            }
-            pool.run(transposeTask);
-        }
         pool.run(task);
         for (int i = 0; i < count; i++) {
             ws[i] = null;
@@ -212,26 +193,6 @@ final class MatMul {
         }
     }
 
-    /** x into {@link GemmT}'s token tiles, zero for the padding tokens; columns split across parts. */
-    private void transposePart(int part, int numParts) {
-        int c0 = WorkerPool.splitStart(cols, part, numParts, 16);
-        int c1 = WorkerPool.splitStart(cols, part + 1, numParts, 16);
-        int tile = GemmT.TILE;
-        for (int t0 = 0; t0 < tp; t0 += tile) {
-            int base = t0 * cols;
-            int nt = Math.min(tile, numRows - t0);
-            for (int c = c0; c < c1; c++) {
-                int o = base + c * tile;
-                for (int t = 0; t < nt; t++) {
-                    xT[o + t] = xs[(t0 + t) * cols + c];
-                }
-                for (int t = nt; t < tile; t++) {
-                    xT[o + t] = 0f;
-                }
-            }
-        }
-    }
-
     /** This part's share of the concatenated rows of all weights, weight by weight. */
     private void runPart(int part, int numParts) {
         int total = rowStart[numWeights];
@@ -260,21 +221,13 @@ final class MatMul {
             }
             return;
         }
-        if (wt.dtype == DType.BF16 && numRows <= STREAM_MAX_ROWS) {
-            SmallBatchGemm.rows(wt, r0, r1, xs, numRows, out, outOff, wt.rows);
-            return;
-        }
         float[] panel = panels[part];
         for (int p = r0; p < r1; p += PANEL_ROWS) {
             int nr = Math.min(PANEL_ROWS, r1 - p);
             for (int i = 0; i < nr; i++) {
                 widenRow(wt, p + i, panel, i * wt.cols);
             }
-            if (numRows >= TRANSPOSED_MIN_ROWS) {
-                GemmT.panelTimesRows(panel, nr, xT, numRows, wt.cols, out, outOff + p, wt.rows, tiles[part]);
-            } else {
-                Gemm.panelTimesRows(panel, nr, xs, numRows, wt.cols, out, outOff + p, wt.rows);
-            }
+            Gemm.panelTimesRows(panel, nr, xs, numRows, wt.cols, out, outOff + p, wt.rows);
         }
     }
 
