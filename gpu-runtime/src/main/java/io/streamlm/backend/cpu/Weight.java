@@ -72,13 +72,21 @@ final class Weight {
         return packed == null ? 0 : 4L * packed.length;
     }
 
+    /** Whether 4 * ints bytes fit with the reserve to spare; collects garbage once before saying no. */
     private static boolean heapHasRoom(long ints) {
         if (ints > Integer.MAX_VALUE - 64) {
             return false;
         }
+        if (freeHeap() > 4 * ints + HEAP_RESERVE) {
+            return true;
+        }
+        System.gc(); // once per refused matrix at load: garbage must not count as used heap
+        return freeHeap() > 4 * ints + HEAP_RESERVE;
+    }
+
+    private static long freeHeap() {
         Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return 4 * ints + HEAP_RESERVE < free;
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
     /** Panels in parallel (the common pool): packing a 0.8B model is 1.5 GB of reads and writes. */
