@@ -187,6 +187,6 @@ final class SafetensorsFile {
         } catch (IOException ex) {
             throw new CheckpointException(file + ": cannot map tensor " + e.name() + ": " + ex.getMessage(), ex);
         }
-        return new Tensor(e.name(), e.dtype(), shape, chunks, rowsPerChunk);
+        return new Tensor(e.name(), e.dtype(), shape, chunks, rowsPerChunk, file, dataStart + e.begin());
     }
 }

@@ -1,7 +1,12 @@
 package io.streamlm.model;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -24,8 +29,17 @@ public final class Tensor {
     private final int cols;
     private final ByteBuffer[] chunks; // [numChunks], each rowsPerChunk * cols * dtype bytes (last may be shorter)
     private final int rowsPerChunk;
+    private final Path file;       // where the bytes come from when mapped from a file (else null) ...
+    private final long fileOffset; // ... and at which byte of it they start
 
     public Tensor(String name, DType dtype, long[] shape, ByteBuffer[] chunks, int rowsPerChunk) {
+        this(name, dtype, shape, chunks, rowsPerChunk, null, 0);
+    }
+
+    /** A tensor mapped from {@code file}, whose bytes start at {@code fileOffset}: see {@link #copyRows}. */
+    Tensor(String name, DType dtype, long[] shape, ByteBuffer[] chunks, int rowsPerChunk, Path file, long fileOffset) {
+        this.file = file;
+        this.fileOffset = fileOffset;
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
@@ -44,6 +58,35 @@ public final class Tensor {
         if (chunks.length != expectChunks) {
             throw new IllegalArgumentException(name + ": " + chunks.length + " chunks for " + rows + " rows of "
                     + rowsPerChunk);
+        }
+    }
+
+    /**
+     * Copies the raw bytes of rows {@code [firstRow, firstRow + numRows)} into {@code dst} from its position.
+     * A file-backed tensor is read with positional reads, not through its mapping, so a one-time copy (the CPU
+     * backend repacking its weights) leaves no mapped pages resident in the process.
+     */
+    public void copyRows(long firstRow, int numRows, ByteBuffer dst) {
+        int len = Math.toIntExact((long) numRows * cols * dtype.sizeBytes());
+        if (file != null) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                long pos = fileOffset + firstRow * cols * dtype.sizeBytes();
+                ByteBuffer view = dst.slice().limit(len);
+                while (view.hasRemaining()) {
+                    if (ch.read(view, pos + view.position()) < 0) {
+                        throw new IOException("end of file at byte " + (pos + view.position()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(file + ": cannot read tensor " + name + ": " + e.getMessage(), e);
+            }
+            dst.position(dst.position() + len);
+            return;
+        }
+        for (long r = firstRow; r < firstRow + numRows; ) {
+            int n = (int) Math.min(firstRow + numRows - r, rowsPerChunk - r % rowsPerChunk);
+            dst.put(chunkOf(r).slice(byteOffsetInChunk(r), n * cols * dtype.sizeBytes()));
+            r += n;
         }
     }
 

@@ -89,32 +89,58 @@ final class Weight {
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
-    /** Panels in parallel (the common pool): packing a 0.8B model is 1.5 GB of reads and writes. */
+    /** Per packing thread: one group's bytes and shorts, reused (packing 1.5 GB must not make 3 GB of garbage). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        ByteBuffer bytes = ByteBuffer.allocate(0);
+        short[] shorts = new short[0];
+
+        Scratch fit(int numShorts) {
+            if (shorts.length < numShorts) {
+                shorts = new short[numShorts];
+                bytes = ByteBuffer.allocate(2 * numShorts).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return this;
+        }
+    }
+
+    /** Panels read and repacked in groups of this many (one positional read each). */
+    private static final int PANELS_PER_READ = 16;
+
+    /**
+     * Groups of panels in parallel (the common pool): packing a 0.8B model is 1.5 GB of reads and writes. The rows
+     * are read with {@link Tensor#copyRows} (positional reads of the file), so the mapping is never touched and
+     * no mapped page stays resident for a matrix that only exists packed.
+     */
     private int[] repack() {
         int lanes = MatMul.LANES;
+        int panelRows = PackedGemm.PANEL;
+        int numPanels = (rows + panelRows - 1) / panelRows;
         int[] dst = new int[Math.toIntExact(packedLength(rows, cols))];
-        IntStream.range(0, (rows + PackedGemm.PANEL - 1) / PackedGemm.PANEL).parallel().forEach(p -> {
-            short[][] panel = new short[PackedGemm.PANEL][cols];
-            for (int j = 0; j < PackedGemm.PANEL; j++) {
-                readRow(p * PackedGemm.PANEL + j, panel[j]);
-            }
-            int o = p * cols * lanes;
-            for (int k = 0; k < cols; k++) {
-                for (int j = 0; j < lanes; j++) {
-                    dst[o++] = (panel[j][k] & 0xFFFF) | (panel[j + lanes][k] << 16);
+        IntStream.range(0, (numPanels + PANELS_PER_READ - 1) / PANELS_PER_READ).parallel().forEach(g -> {
+            int firstRow = g * PANELS_PER_READ * panelRows;
+            int numRows = Math.min(PANELS_PER_READ * panelRows, rows - firstRow);
+            int groupShorts = PANELS_PER_READ * panelRows * cols;
+            Scratch sc = SCRATCH.get().fit(groupShorts);
+            ByteBuffer bytes = sc.bytes.clear();
+            tensor.copyRows(firstRow, numRows, bytes);
+            short[] src = sc.shorts;
+            bytes.flip();
+            bytes.asShortBuffer().get(src, 0, numRows * cols);
+            Arrays.fill(src, numRows * cols, groupShorts, (short) 0); // rows past the last: the padding
+            for (int p = 0; p * panelRows < numRows; p++) {
+                int o = (firstRow / panelRows + p) * cols * lanes;
+                int lo = p * panelRows * cols;
+                int hi = lo + lanes * cols;
+                for (int k = 0; k < cols; k++) {
+                    for (int j = 0; j < lanes; j++) {
+                        dst[o++] = (src[lo + j * cols + k] & 0xFFFF) | (src[hi + j * cols + k] << 16);
+                    }
                 }
             }
         });
         return dst;
-    }
-
-    /** BF16 row {@code r} into {@code dst}; zeros past the last row (the last panel's padding). */
-    private void readRow(int r, short[] dst) {
-        if (r >= rows) {
-            Arrays.fill(dst, (short) 0);
-            return;
-        }
-        buffer(r).slice(offset(r), 2 * cols).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(dst);
     }
 
     /** The buffer holding {@code row}; read with absolute accesses only. */
