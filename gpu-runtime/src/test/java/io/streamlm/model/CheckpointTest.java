@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,35 @@ class CheckpointTest {
         }
         assertEquals(4, c.tensor("a.f32").numChunks());
         assertEquals(DType.F16, c.dtype("c.f16"));
+    }
+
+    /** Raw row bytes by positional file reads (mapped tensors) and across chunks (in-memory ones) alike. */
+    @Test
+    void copyRowsGivesTheRowsBytesFromFileAndChunks() throws IOException {
+        float[] values = new float[7 * 5];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.5f - 7;
+        }
+        new SafetensorsWriter()
+                .put("pad", DType.F32, new long[] {3}, new float[] {1, 2, 3}) // the tensor does not start at 0
+                .put("b.bf16", DType.BF16, new long[] {7, 5}, values)
+                .write(dir.resolve("model.safetensors"));
+        Tensor mapped = Checkpoint.open(dir, 24).tensor("b.bf16"); // 2 rows per chunk
+        Tensor inMemory = Tensor.fromFloats("m", DType.BF16, new long[] {7, 5}, values);
+        for (Tensor t : List.of(mapped, inMemory)) {
+            for (int first = 0; first < 7; first++) {
+                for (int n = 0; first + n <= 7; n++) {
+                    ByteBuffer b = ByteBuffer.allocate(3 + 10 * n).order(ByteOrder.LITTLE_ENDIAN);
+                    b.position(3);
+                    t.copyRows(first, n, b);
+                    assertEquals(3 + 10 * n, b.position());
+                    for (int i = 0; i < 5 * n; i++) {
+                        assertEquals(values[first * 5 + i], Bf16.toFloat(b.getShort(3 + 2 * i)),
+                                t.name() + " rows " + first + "+" + n + " element " + i);
+                    }
+                }
+            }
+        }
     }
 
     @Test
