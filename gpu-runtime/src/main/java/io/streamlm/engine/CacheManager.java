@@ -192,16 +192,29 @@ final class CacheManager {
                 out.add(q);
             }
         }
-        if (r.sharedPrefixTokens.isPresent()) {
-            int d = Math.min(r.sharedPrefixTokens.getAsInt(), r.numPromptTokens - 1);
-            if (!midBlockSnapshots) {
-                d -= d % blockSize; // without KV block copies only block-aligned snapshots can be resumed
-            }
+        declaredSnapshotPosition(r).ifPresent(d -> {
             if (d > resumePos) {
                 out.add(d);
             }
-        }
+        });
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Where the request snapshots its declared shared prefix, if it declared one. */
+    private OptionalInt declaredSnapshotPosition(Request r) {
+        if (r.sharedPrefixTokens.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        int d = Math.min(r.sharedPrefixTokens.getAsInt(), r.numPromptTokens - 1);
+        if (!midBlockSnapshots) {
+            d -= d % blockSize; // without KV block copies only block-aligned snapshots can be resumed
+        }
+        return OptionalInt.of(d);
+    }
+
+    private boolean isDeclared(Request r, int position) {
+        OptionalInt d = declaredSnapshotPosition(r);
+        return d.isPresent() && d.getAsInt() == position;
     }
 
     /** A snapshot slot for the request's state at {@code position}, unless one is stored already. */
@@ -210,7 +223,7 @@ final class CacheManager {
         if (snapshots.contains(r.tenant, r.tokenArray(), keys[position / blockSize], position)) {
             return OptionalInt.empty();
         }
-        return snapshots.reserveSlot();
+        return snapshots.reserveSlot(isDeclared(r, position));
     }
 
     /** Stores the snapshot written into {@code slot} after the request reached {@code position}. */
@@ -218,6 +231,6 @@ final class CacheManager {
         long[] keys = r.keys(hasher, modelId, blockSize, position / blockSize);
         OptionalInt partial = position % blockSize == 0 ? OptionalInt.empty() : OptionalInt.of(r.block(position / blockSize));
         snapshots.insert(new Snapshot(keys[position / blockSize], r.tenant,
-                Arrays.copyOf(r.tokenArray(), position), slot, partial));
+                Arrays.copyOf(r.tokenArray(), position), slot, partial, isDeclared(r, position)));
     }
 }

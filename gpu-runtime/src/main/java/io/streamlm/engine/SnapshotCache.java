@@ -22,11 +22,16 @@ import java.util.OptionalInt;
  * KV block that contains positions {@code [p - p % blockSize, p)}: the resuming sequence gets a private copy
  * of that block (copy-on-write, {@code Backend.copyKvBlock}) and writes its own rows from {@code p} on.
  * That is why a declared prefix of any length, even shorter than one block, hits from the second request on.
+ *
+ * <p>Snapshots at a declared shared-prefix boundary outrank those at aligned positions: an aligned snapshot
+ * only ever evicts aligned ones (and is skipped when none is left), a declared one evicts aligned ones first.
+ * Otherwise, with a budget of a few slots, each request's aligned snapshots inside its own unique suffix would
+ * push out the one snapshot every later request needs (seen: 0 hits in a pipeline with one slot).
  */
 final class SnapshotCache {
 
     /** One snapshot; {@code partialBlock} is present iff {@code position % blockSize != 0}. */
-    record Snapshot(long key, String tenant, int[] prefixTokens, int slot, OptionalInt partialBlock) {
+    record Snapshot(long key, String tenant, int[] prefixTokens, int slot, OptionalInt partialBlock, boolean declared) {
         int position() {
             return prefixTokens.length;
         }
@@ -34,7 +39,8 @@ final class SnapshotCache {
 
     private final BlockPool pool;
     private final Map<Long, List<Snapshot>> byKey = new HashMap<>();
-    private final LinkedHashSet<Snapshot> lru = new LinkedHashSet<>(); // least recently used first
+    private final LinkedHashSet<Snapshot> aligned = new LinkedHashSet<>();  // least recently used first
+    private final LinkedHashSet<Snapshot> declared = new LinkedHashSet<>(); // least recently used first
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     private final int numSlots;
 
@@ -52,7 +58,11 @@ final class SnapshotCache {
     }
 
     int numSnapshots() {
-        return lru.size();
+        return aligned.size() + declared.size();
+    }
+
+    private LinkedHashSet<Snapshot> lruOf(Snapshot s) {
+        return s.declared ? declared : aligned;
     }
 
     /** Slots taken by stored snapshots or by snapshots being written this step. */
@@ -77,8 +87,8 @@ final class SnapshotCache {
                 }
             }
             if (best != null) {
-                lru.remove(best);
-                lru.add(best);
+                lruOf(best).remove(best);
+                lruOf(best).add(best);
                 return Optional.of(best);
             }
         }
@@ -96,9 +106,12 @@ final class SnapshotCache {
         return false;
     }
 
-    /** A slot to write a new snapshot into, evicting the least recently used snapshot if none is free. */
-    OptionalInt reserveSlot() {
-        if (freeSlots.isEmpty() && !evictLru()) {
+    /**
+     * A slot to write a new snapshot into. When none is free, evicts the least recently used aligned snapshot,
+     * or for a {@code forDeclared} snapshot the least recently used declared one when no aligned one is left.
+     */
+    OptionalInt reserveSlot(boolean forDeclared) {
+        if (freeSlots.isEmpty() && !evictFirst(aligned) && !(forDeclared && evictFirst(declared))) {
             return OptionalInt.empty();
         }
         return OptionalInt.of(freeSlots.pop());
@@ -113,11 +126,15 @@ final class SnapshotCache {
     void insert(Snapshot s) {
         s.partialBlock.ifPresent(pool::incRef);
         byKey.computeIfAbsent(s.key, k -> new ArrayList<>(2)).add(s);
-        lru.add(s);
+        lruOf(s).add(s);
     }
 
-    /** Evicts the least recently used snapshot; false if there is none. */
+    /** Evicts the least recently used snapshot, aligned ones first; false if there is none. */
     boolean evictLru() {
+        return evictFirst(aligned) || evictFirst(declared);
+    }
+
+    private boolean evictFirst(LinkedHashSet<Snapshot> lru) {
         Iterator<Snapshot> it = lru.iterator();
         if (!it.hasNext()) {
             return false;
@@ -126,19 +143,21 @@ final class SnapshotCache {
         return true;
     }
 
-    /** Evicts the least recently used snapshot that holds a KV block; false if there is none. */
+    /** Evicts the least recently used snapshot that holds a KV block, aligned ones first; false if none does. */
     boolean evictOneHoldingBlock() {
-        for (Snapshot s : lru) {
-            if (s.partialBlock.isPresent()) {
-                remove(s);
-                return true;
+        for (LinkedHashSet<Snapshot> lru : List.of(aligned, declared)) {
+            for (Snapshot s : lru) {
+                if (s.partialBlock.isPresent()) {
+                    remove(s);
+                    return true;
+                }
             }
         }
         return false;
     }
 
     private void remove(Snapshot s) {
-        lru.remove(s);
+        lruOf(s).remove(s);
         List<Snapshot> list = byKey.get(s.key);
         list.remove(s);
         if (list.isEmpty()) {

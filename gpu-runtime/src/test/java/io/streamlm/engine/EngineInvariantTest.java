@@ -1,5 +1,6 @@
 package io.streamlm.engine;
 
+import static io.streamlm.engine.EngineTestSupport.backend;
 import static io.streamlm.engine.EngineTestSupport.builder;
 import static io.streamlm.engine.EngineTestSupport.concat;
 import static io.streamlm.engine.EngineTestSupport.greedy;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamlm.backend.cpu.CpuBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,6 +82,36 @@ class EngineInvariantTest {
             }
             assertSameTokens(expected, results);
             assertEquals(0, results.get(0).usage().cachedPromptTokens());
+            for (int i = 1; i < results.size(); i++) {
+                assertEquals(37, results.get(i).usage().cachedPromptTokens(), "request " + i + " cached tokens");
+            }
+        }
+    }
+
+    /**
+     * With room for a single snapshot, each request's aligned snapshots inside its own unique suffix must not
+     * push out the declared-prefix snapshot every later request resumes from.
+     */
+    @Test
+    void declaredSnapshotOutlivesAlignedOnesWithOneSlot() throws Exception {
+        Random rnd = new Random(5);
+        int[] prefix = randomTokens(rnd, 37);
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            reqs.add(new GenerationRequest("one" + i, new Prompt.Tokens(concat(prefix, randomTokens(rnd, 45))),
+                    SamplingParams.greedy(4), 0, Optional.empty(), "default", OptionalInt.of(37)));
+        }
+        List<int[]> expected = reference(reqs);
+        long oneSlot;
+        try (CpuBackend b = backend()) {
+            oneSlot = b.stateSlotBytes();
+        }
+        try (LlmEngine engine = builder().blockSize(16).snapshotInterval(16).stateCacheBytes(oneSlot).build()) {
+            List<GenerationResult> results = new ArrayList<>();
+            for (GenerationRequest r : reqs) {
+                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES)); // one after another
+            }
+            assertSameTokens(expected, results);
             for (int i = 1; i < results.size(); i++) {
                 assertEquals(37, results.get(i).usage().cachedPromptTokens(), "request " + i + " cached tokens");
             }
