@@ -1,5 +1,6 @@
 package io.streamlm.jobs;
 
+import io.streamlm.backend.cpu.CpuBackend;
 import io.streamlm.jobs.local.EmbeddedKafka;
 import io.streamlm.jobs.local.KafkaIo;
 import io.streamlm.jobs.local.LocalFlink;
@@ -126,7 +127,7 @@ public final class DemoMain {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("bootstrap.servers", bootstrap);
         s.put("model.path", model.toString());
-        s.put("model.id", "tiny-random");
+        s.put("model.id", String.valueOf(model.getFileName()));
         s.put("templates", templates.toString());
         s.put("parallelism", String.valueOf(o.parallelism()));
         s.put("checkpoint.interval-ms", "1000");
@@ -135,11 +136,33 @@ public final class DemoMain {
         s.put("max-in-flight", "32");
         s.put("engine.max-running-requests", String.valueOf(o.maxRunning()));
         s.put("engine.max-batched-tokens", "512");
-        s.put("engine.kv-cache-mb", "64");
-        s.put("engine.state-cache-mb", "32");
+        s.put("engine.kv-cache-mb", String.valueOf(kvCacheMb(o, model)));
+        s.put("engine.state-cache-mb", String.valueOf(stateCacheMb(model)));
         s.put("transaction.timeout-ms", "60000");
         s.put("transactional-id-prefix", "streamlm-demo-" + ProcessHandle.current().pid());
         return s;
+    }
+
+    /** Longest prompt the demo sends: the shared-prefix shape, or the mixed samples (templates, chats). */
+    private static final int MIXED_PROMPT_TOKENS = 512;
+    private static final int BLOCK_SIZE = 16;
+
+    /**
+     * KV pool for every running request at its longest plus a quarter for cached prefixes, at least 64 MiB: a
+     * pool sized for the tiny model would hold two 1,000-token requests of a 0.8B one and cache nothing.
+     */
+    static long kvCacheMb(DemoOptions o, Path model) {
+        int prompt = o.sharedPrefix().map(p -> p.prefixTokens() + p.suffixTokens()).orElse(MIXED_PROMPT_TOKENS);
+        long blocksPerRequest = (prompt + o.maxTokens() + BLOCK_SIZE - 1) / BLOCK_SIZE + 1;
+        long bytes = CpuBackend.kvBlockBytesFor(ModelConfig.load(model), BLOCK_SIZE) * blocksPerRequest
+                * o.maxRunning() * 5 / 4;
+        return Math.max(64, (bytes + (1 << 20) - 1) >> 20);
+    }
+
+    /** Room for 8 recurrent-state prefix snapshots (one slot is 19 MB at the 0.8B shape), at least 32 MiB. */
+    static long stateCacheMb(Path model) {
+        long bytes = 8 * CpuBackend.stateSlotBytesFor(ModelConfig.load(model));
+        return Math.max(32, (bytes + (1 << 20) - 1) >> 20);
     }
 
     static int distinctIds(List<KafkaIo.Output<Completion>> out) {

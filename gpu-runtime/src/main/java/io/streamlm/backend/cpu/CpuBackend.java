@@ -80,6 +80,16 @@ public final class CpuBackend implements Backend {
         return CacheMemory.kvBlockBytes(config, blockSize);
     }
 
+    /** {@link #kvBlockBytes} of a model before any backend exists (to size a job's caches). */
+    public static long kvBlockBytesFor(ModelConfig config, int blockSize) {
+        return CacheMemory.kvBlockBytes(config, blockSize);
+    }
+
+    /** {@link #stateSlotBytes} of a model before any backend exists. */
+    public static long stateSlotBytesFor(ModelConfig config) {
+        return CacheMemory.stateSlotBytes(config);
+    }
+
     @Override
     public long stateSlotBytes() {
         return CacheMemory.stateSlotBytes(config);
