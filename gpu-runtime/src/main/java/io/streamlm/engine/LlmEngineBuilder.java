@@ -6,6 +6,8 @@ import io.streamlm.tokenizer.Tokenizer;
 import java.time.Clock;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds an {@link LlmEngine}. Memory is given as budgets: {@code kvCacheBytes} (or {@code numKvBlocks})
@@ -26,6 +28,7 @@ public final class LlmEngineBuilder {
     long stateCacheBytes = 256L << 20;
     OptionalInt snapshotInterval = OptionalInt.empty();
     boolean enablePrefixCache = true;
+    private static final Logger LOG = LoggerFactory.getLogger(LlmEngineBuilder.class);
     boolean closeBackendOnClose;
     String modelId = "default";
     PrefixHasher hasher = PrefixHasher.sha256();
@@ -151,6 +154,14 @@ public final class LlmEngineBuilder {
         require(stateCacheBytes >= 0, "stateCacheBytes must be >= 0, got " + stateCacheBytes);
         long slotBytes = backend.stateSlotBytes();
         int numSnapshotSlots = slotBytes == 0 ? 0 : (int) Math.min(MAX_SNAPSHOTS, stateCacheBytes / slotBytes);
+        if (enablePrefixCache && slotBytes > 0 && numSnapshotSlots == 0) {
+            LOG.warn("stateCacheBytes {} holds no recurrent-state snapshot (one takes {} bytes for this model): the "
+                    + "prefix cache can never resume a request past its Gated DeltaNet layers, so every prompt is "
+                    + "computed in full. Give it at least {} bytes (a few times that to share several prefixes).",
+                    stateCacheBytes, slotBytes, slotBytes);
+        }
+        LOG.info("engine caches: {} KV blocks of {} tokens ({} tokens), {} running-request state slots, {} prefix "
+                + "snapshots", blocks, blockSize, (long) blocks * blockSize, maxRunningRequests, numSnapshotSlots);
         this.snapshotInterval = OptionalInt.of(interval);
         return new LlmEngine(this, new CacheLayout(blocks, blockSize, maxRunningRequests + numSnapshotSlots), numSnapshotSlots);
     }
