@@ -90,6 +90,10 @@ final class CacheManager {
         if (snap.isEmpty() || snap.get().position() == 0) {
             return Resume.NONE;
         }
+        int at = snap.get().position();
+        if (isDeclared(r, at)) { // resuming at its own declared prefix: keep that snapshot in the declared class
+            snapshots.contains(r.tenant, r.tokenArray(), keys[at / blockSize], at, true);
+        }
         int numShared = snap.get().position() / blockSize;
         return new Resume(snap.get().position(), Arrays.copyOf(match.blocks(), numShared),
                 Arrays.copyOf(match.serials(), numShared), snap);
@@ -220,7 +224,7 @@ final class CacheManager {
     /** A snapshot slot for the request's state at {@code position}, unless one is stored already. */
     OptionalInt reserveSnapshot(Request r, int position) {
         long[] keys = r.keys(hasher, modelId, blockSize, position / blockSize);
-        if (snapshots.contains(r.tenant, r.tokenArray(), keys[position / blockSize], position)) {
+        if (snapshots.contains(r.tenant, r.tokenArray(), keys[position / blockSize], position, isDeclared(r, position))) {
             return OptionalInt.empty();
         }
         return snapshots.reserveSlot(isDeclared(r, position));

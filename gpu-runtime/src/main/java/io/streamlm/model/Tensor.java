@@ -1,11 +1,12 @@
 package io.streamlm.model;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
@@ -30,7 +31,8 @@ public final class Tensor {
     private final ByteBuffer[] chunks; // [numChunks], each rowsPerChunk * cols * dtype bytes (last may be shorter)
     private final int rowsPerChunk;
     private final Path file;       // where the bytes come from when mapped from a file (else null) ...
-    private final long fileOffset; // ... and at which byte of it they start
+    private final long fileOffset; // ... at which byte of it they start ...
+    private final Object fileKey;  // ... and which file that was (inode), to notice a replaced file
 
     public Tensor(String name, DType dtype, long[] shape, ByteBuffer[] chunks, int rowsPerChunk) {
         this(name, dtype, shape, chunks, rowsPerChunk, null, 0);
@@ -40,6 +42,7 @@ public final class Tensor {
     Tensor(String name, DType dtype, long[] shape, ByteBuffer[] chunks, int rowsPerChunk, Path file, long fileOffset) {
         this.file = file;
         this.fileOffset = fileOffset;
+        this.fileKey = file == null ? null : fileKey(file);
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
@@ -64,11 +67,13 @@ public final class Tensor {
     /**
      * Copies the raw bytes of rows {@code [firstRow, firstRow + numRows)} into {@code dst} from its position.
      * A file-backed tensor is read with positional reads, not through its mapping, so a one-time copy (the CPU
-     * backend repacking its weights) leaves no mapped pages resident in the process.
+     * backend repacking its weights) leaves no mapped pages resident in the process. When the file is gone or
+     * is no longer the one that was mapped (replaced on disk), the bytes come from the mapping, which still
+     * holds the original.
      */
     public void copyRows(long firstRow, int numRows, ByteBuffer dst) {
         int len = Math.toIntExact((long) numRows * cols * dtype.sizeBytes());
-        if (file != null) {
+        if (file != null && fileKey != null && fileKey.equals(fileKey(file))) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 long pos = fileOffset + firstRow * cols * dtype.sizeBytes();
                 ByteBuffer view = dst.slice().limit(len);
@@ -77,16 +82,25 @@ public final class Tensor {
                         throw new IOException("end of file at byte " + (pos + view.position()));
                     }
                 }
+                dst.position(dst.position() + len);
+                return;
             } catch (IOException e) {
-                throw new UncheckedIOException(file + ": cannot read tensor " + name + ": " + e.getMessage(), e);
+                // fall through to the mapping
             }
-            dst.position(dst.position() + len);
-            return;
         }
         for (long r = firstRow; r < firstRow + numRows; ) {
             int n = (int) Math.min(firstRow + numRows - r, rowsPerChunk - r % rowsPerChunk);
             dst.put(chunkOf(r).slice(byteOffsetInChunk(r), n * cols * dtype.sizeBytes()));
             r += n;
+        }
+    }
+
+    /** The file's identity (inode) where the file system has one, else null. */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
         }
     }
 

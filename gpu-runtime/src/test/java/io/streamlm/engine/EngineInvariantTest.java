@@ -118,6 +118,39 @@ class EngineInvariantTest {
         }
     }
 
+    /**
+     * A snapshot first stored at an aligned position by a request that declared nothing moves up to the
+     * declared class once a request resumes from it as its declared prefix, so later aligned snapshots do not
+     * evict it.
+     */
+    @Test
+    void alignedSnapshotBecomesDeclaredWhenAPrefixIsDeclaredAtIt() throws Exception {
+        Random rnd = new Random(6);
+        int[] prefix = randomTokens(rnd, 32);
+        List<GenerationRequest> reqs = new ArrayList<>();
+        reqs.add(new GenerationRequest("undeclared", new Prompt.Tokens(concat(prefix, randomTokens(rnd, 10))),
+                SamplingParams.greedy(2), 0, Optional.empty(), "default", OptionalInt.empty()));
+        for (int i = 0; i < 3; i++) {
+            reqs.add(new GenerationRequest("declared" + i, new Prompt.Tokens(concat(prefix, randomTokens(rnd, 60))),
+                    SamplingParams.greedy(2), 0, Optional.empty(), "default", OptionalInt.of(32)));
+        }
+        List<int[]> expected = reference(reqs);
+        long twoSlots;
+        try (CpuBackend b = backend()) {
+            twoSlots = 2 * b.stateSlotBytes();
+        }
+        try (LlmEngine engine = builder().blockSize(16).snapshotInterval(16).stateCacheBytes(twoSlots).build()) {
+            List<GenerationResult> results = new ArrayList<>();
+            for (GenerationRequest r : reqs) {
+                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES)); // one after another
+            }
+            assertSameTokens(expected, results);
+            for (int i = 1; i < results.size(); i++) {
+                assertEquals(32, results.get(i).usage().cachedPromptTokens(), "request " + i + " cached tokens");
+            }
+        }
+    }
+
     @Test
     void declaredPrefixShorterThanOneBlockHits() throws Exception {
         Random rnd = new Random(4);

@@ -57,7 +57,7 @@ class CheckpointTest {
         assertEquals(DType.F16, c.dtype("c.f16"));
     }
 
-    /** Raw row bytes by positional file reads (mapped tensors) and across chunks (in-memory ones) alike. */
+    /** Raw row bytes by positional file reads (mapped tensors) and across chunks (in-memory ones), every range. */
     @Test
     void copyRowsGivesTheRowsBytesFromFileAndChunks() throws IOException {
         float[] values = new float[7 * 5];
@@ -69,7 +69,13 @@ class CheckpointTest {
                 .put("b.bf16", DType.BF16, new long[] {7, 5}, values)
                 .write(dir.resolve("model.safetensors"));
         Tensor mapped = Checkpoint.open(dir, 24).tensor("b.bf16"); // 2 rows per chunk
-        Tensor inMemory = Tensor.fromFloats("m", DType.BF16, new long[] {7, 5}, values);
+        ByteBuffer all = Tensor.fromFloats("m", DType.BF16, new long[] {7, 5}, values).chunkOf(0);
+        ByteBuffer[] chunks = new ByteBuffer[3]; // 3 rows (30 bytes) per chunk, the last one shorter
+        for (int c = 0; c < 3; c++) {
+            chunks[c] = all.slice(30 * c, Math.min(30, 70 - 30 * c));
+        }
+        Tensor inMemory = new Tensor("m", DType.BF16, new long[] {7, 5}, chunks, 3);
+        assertEquals(3, inMemory.numChunks());
         for (Tensor t : List.of(mapped, inMemory)) {
             for (int first = 0; first < 7; first++) {
                 for (int n = 0; first + n <= 7; n++) {
@@ -83,6 +89,15 @@ class CheckpointTest {
                     }
                 }
             }
+        }
+        // the file replaced on disk after mapping: the rows still come from the mapped original
+        Files.delete(dir.resolve("model.safetensors"));
+        new SafetensorsWriter().put("pad", DType.F32, new long[] {3}, new float[] {9, 9, 9})
+                .put("b.bf16", DType.BF16, new long[] {7, 5}, new float[35]).write(dir.resolve("model.safetensors"));
+        ByteBuffer b = ByteBuffer.allocate(70).order(ByteOrder.LITTLE_ENDIAN);
+        mapped.copyRows(0, 7, b);
+        for (int i = 0; i < 35; i++) {
+            assertEquals(values[i], Bf16.toFloat(b.getShort(2 * i)), "after the file was replaced, element " + i);
         }
     }
 

@@ -6,6 +6,7 @@ import io.streamlm.model.ModelWeights;
 import io.streamlm.model.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The Qwen3.5 / Qwen3.6 hybrid decoder over one step's stacked rows: embedding, per layer (zero-centred
@@ -89,8 +90,9 @@ final class CpuModel {
      */
     long packWeights() {
         long bytes = 0;
+        ConcurrentLinkedQueue<Weight.Scratch> scratch = new ConcurrentLinkedQueue<>();
         for (Weight w : matrices()) {
-            w.pack();
+            w.pack(scratch);
             bytes += w.packedBytes();
         }
         return bytes;

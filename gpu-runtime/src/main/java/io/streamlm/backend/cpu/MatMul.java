@@ -41,7 +41,7 @@ final class MatMul {
     private final WorkerPool.Task task = this::runPart;
     private final WorkerPool.Task packedTransposeTask = this::packedTransposePart;
     private final WorkerPool.Task packedTask = this::packedPart;
-    private final float[][] sums;                 // [numThreads][TOKEN_BLOCK * PANEL] packed-kernel partial sums
+    private final float[][] sums;                // [numThreads][PackedGemm.SCRATCH] packed-kernel partial sums
     private final int[] panelStart = new int[MAX_WEIGHTS + 1]; // prefix sums of the weights' panels
     // the call in flight (written by the driving thread before pool.run, read by the parts)
     private final Weight[] ws = new Weight[MAX_WEIGHTS];

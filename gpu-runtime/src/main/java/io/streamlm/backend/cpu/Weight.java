@@ -5,6 +5,7 @@ import io.streamlm.model.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ final class Weight {
     static final boolean PACK = Boolean.parseBoolean(System.getProperty("streamlm.cpu.pack", "true"));
     private static final Logger LOG = LoggerFactory.getLogger(Weight.class);
     private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final AtomicBoolean COLLECTED = new AtomicBoolean();
     /** Heap kept free for activations, caches and the rest of the process when deciding to pack. */
     private static final long HEAP_RESERVE = 512L << 20;
 
@@ -50,6 +52,11 @@ final class Weight {
      * (warns once per process when it has not); no-op when packed already or F32.
      */
     void pack() {
+        pack(new ConcurrentLinkedQueue<>());
+    }
+
+    /** {@link #pack()} with scratch buffers shared by a whole packing pass. */
+    void pack(ConcurrentLinkedQueue<Scratch> scratch) {
         if (packed != null || dtype != DType.BF16 || !PACK) {
             return;
         }
@@ -61,7 +68,7 @@ final class Weight {
             }
             return;
         }
-        packed = repack();
+        packed = repack(scratch);
     }
 
     static long packedLength(int rows, int cols) {
@@ -80,7 +87,10 @@ final class Weight {
         if (freeHeap() > 4 * ints + HEAP_RESERVE) {
             return true;
         }
-        System.gc(); // once per refused matrix at load: garbage must not count as used heap
+        if (COLLECTED.getAndSet(true)) {
+            return false;
+        }
+        System.gc(); // once per process: garbage must not count as used heap, but a tight heap must not GC per matrix
         return freeHeap() > 4 * ints + HEAP_RESERVE;
     }
 
@@ -89,10 +99,11 @@ final class Weight {
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
-    /** Per packing thread: one group's bytes and shorts, reused (packing 1.5 GB must not make 3 GB of garbage). */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    private static final class Scratch {
+    /**
+     * Buffers for one group of panels, reused across the matrices of one packing pass ({@link CpuModel#packWeights}):
+     * repacking 1.5 GB must not make 3 GB of garbage. One per packing task running at once; garbage after the pass.
+     */
+    static final class Scratch {
         ByteBuffer bytes = ByteBuffer.allocate(0);
         short[] shorts = new short[0];
 
@@ -113,16 +124,17 @@ final class Weight {
      * are read with {@link Tensor#copyRows} (positional reads of the file), so the mapping is never touched and
      * no mapped page stays resident for a matrix that only exists packed.
      */
-    private int[] repack() {
+    private int[] repack(ConcurrentLinkedQueue<Scratch> scratch) {
         int lanes = MatMul.LANES;
         int panelRows = PackedGemm.PANEL;
         int numPanels = (rows + panelRows - 1) / panelRows;
         int[] dst = new int[Math.toIntExact(packedLength(rows, cols))];
+        int groupShorts = PANELS_PER_READ * panelRows * cols;
         IntStream.range(0, (numPanels + PANELS_PER_READ - 1) / PANELS_PER_READ).parallel().forEach(g -> {
             int firstRow = g * PANELS_PER_READ * panelRows;
             int numRows = Math.min(PANELS_PER_READ * panelRows, rows - firstRow);
-            int groupShorts = PANELS_PER_READ * panelRows * cols;
-            Scratch sc = SCRATCH.get().fit(groupShorts);
+            Scratch sc = scratch.poll();
+            sc = (sc == null ? new Scratch() : sc).fit(groupShorts);
             ByteBuffer bytes = sc.bytes.clear();
             tensor.copyRows(firstRow, numRows, bytes);
             short[] src = sc.shorts;
@@ -139,6 +151,7 @@ final class Weight {
                     }
                 }
             }
+            scratch.add(sc);
         });
         return dst;
     }

@@ -65,6 +65,7 @@ class KernelTest {
                 if (pack) {
                     w[i].pack();
                 }
+                assertEquals(pack, w[i].packed != null, "BF16 packs when asked (the heap has room here)");
             }
             for (int threads : new int[] {1, 2, 3, 5}) {
                 try (WorkerPool pool = new WorkerPool(threads)) {
