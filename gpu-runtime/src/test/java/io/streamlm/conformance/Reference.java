@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlm.backend.cpu.SharedFixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,16 +28,9 @@ final class Reference {
 
     private Reference() {}
 
-    /** {@code ../shared/conformance}: the directory beside the repository root (the one holding {@code .ci/}). */
+    /** {@code conformance/} of the shared fixtures directory (see {@link SharedFixtures#sharedDir}). */
     static Path conformanceDir() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve(".ci"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            fail("no .ci directory above " + Path.of("").toAbsolutePath() + ": cannot find ../shared/conformance");
-        }
-        Path dir = p.getParent().resolve("shared/conformance");
+        Path dir = SharedFixtures.sharedDir().resolve("conformance");
         if (!Files.isDirectory(dir.resolve("reference"))) {
             fail(dir + " has no reference/ tools: the conformance fixtures are missing");
         }

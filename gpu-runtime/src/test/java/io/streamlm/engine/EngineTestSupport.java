@@ -1,6 +1,7 @@
 package io.streamlm.engine;
 
 import io.streamlm.backend.cpu.CpuBackend;
+import io.streamlm.backend.cpu.SharedFixtures;
 import io.streamlm.model.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,16 +34,9 @@ final class EngineTestSupport {
         return dir;
     }
 
-    /** {@code ../shared} next to the repository root (the directory holding {@code .ci/}). */
+    /** The shared fixtures directory (see {@link SharedFixtures#sharedDir}). */
     static Path sharedDir() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve(".ci"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("no .ci directory above " + Path.of("").toAbsolutePath());
-        }
-        return p.getParent().resolve("shared");
+        return SharedFixtures.sharedDir();
     }
 
     /** Like {@link #checkpoint()} with vocab 512 and a synthetic byte-level BPE tokenizer of that size. */

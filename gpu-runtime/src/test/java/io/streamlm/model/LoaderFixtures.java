@@ -2,6 +2,7 @@ package io.streamlm.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamlm.backend.cpu.SharedFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,14 +65,8 @@ final class LoaderFixtures {
         return w;
     }
 
+    /** The shared fixtures directory (see {@link SharedFixtures#sharedDir}). */
     static Path sharedDir() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve(".ci"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("no .ci directory above " + Path.of("").toAbsolutePath());
-        }
-        return p.getParent().resolve("shared");
+        return SharedFixtures.sharedDir();
     }
 }

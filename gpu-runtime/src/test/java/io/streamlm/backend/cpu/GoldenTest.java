@@ -57,16 +57,9 @@ class GoldenTest {
         }
     }
 
-    /** The shared fixtures: the parent of the directory holding {@code .ci/}, then {@code shared/}. */
+    /** The shared fixtures directory (see {@link SharedFixtures#sharedDir}). */
     static Path sharedDir() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !java.nio.file.Files.isDirectory(p.resolve(".ci"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("no .ci directory above " + Path.of("").toAbsolutePath());
-        }
-        return p.getParent().resolve("shared");
+        return SharedFixtures.sharedDir();
     }
 
     private static int argmax(float[] v) {
