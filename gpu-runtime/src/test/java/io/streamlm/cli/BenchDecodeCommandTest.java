@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlm.backend.cpu.SharedFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,11 +17,7 @@ import org.junit.jupiter.api.Test;
 class BenchDecodeCommandTest {
 
     private static Path tinyA() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve(".ci"))) {
-            p = p.getParent();
-        }
-        return p.getParent().resolve("shared/conformance/tiny-a");
+        return SharedFixtures.sharedDir().resolve("conformance/tiny-a");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlm.backend.cpu.SharedFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -81,10 +82,6 @@ class LogitsCommandTest {
     }
 
     private static Path tinyA() {
-        Path p = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(p.resolve(".ci"))) {
-            p = p.getParent();
-        }
-        return p.getParent().resolve("shared/conformance/tiny-a");
+        return SharedFixtures.sharedDir().resolve("conformance/tiny-a");
     }
 }
