@@ -90,9 +90,8 @@ final class CacheManager {
         if (snap.isEmpty() || snap.get().position() == 0) {
             return Resume.NONE;
         }
-        int at = snap.get().position();
-        if (isDeclared(r, at)) { // resuming at its own declared prefix: keep that snapshot in the declared class
-            snapshots.contains(r.tenant, r.tokenArray(), keys[at / blockSize], at, true);
+        if (isDeclared(r, snap.get().position())) { // resuming at its own declared prefix: keep it declared
+            snapshots.markDeclared(snap.get());
         }
         int numShared = snap.get().position() / blockSize;
         return new Resume(snap.get().position(), Arrays.copyOf(match.blocks(), numShared),
@@ -224,7 +223,11 @@ final class CacheManager {
     /** A snapshot slot for the request's state at {@code position}, unless one is stored already. */
     OptionalInt reserveSnapshot(Request r, int position) {
         long[] keys = r.keys(hasher, modelId, blockSize, position / blockSize);
-        if (snapshots.contains(r.tenant, r.tokenArray(), keys[position / blockSize], position, isDeclared(r, position))) {
+        Optional<Snapshot> stored = snapshots.exact(r.tenant, r.tokenArray(), keys[position / blockSize], position);
+        if (stored.isPresent()) {
+            if (isDeclared(r, position)) {
+                snapshots.markDeclared(stored.get());
+            }
             return OptionalInt.empty();
         }
         return snapshots.reserveSlot(isDeclared(r, position));

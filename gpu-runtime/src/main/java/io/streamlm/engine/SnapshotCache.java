@@ -95,26 +95,26 @@ final class SnapshotCache {
         return Optional.empty();
     }
 
-    /**
-     * Whether a snapshot of exactly {@code tokens[0, position)} is stored; with {@code declared}, one first
-     * stored at an aligned position moves up to the declared class (a request declared that prefix since).
-     */
-    boolean contains(String tenant, int[] tokens, long key, int position, boolean declared) {
-        List<Snapshot> list = byKey.getOrDefault(key, List.of());
-        for (int i = 0; i < list.size(); i++) {
-            Snapshot s = list.get(i);
+    /** The stored snapshot of exactly {@code tokens[0, position)}, if any. */
+    Optional<Snapshot> exact(String tenant, int[] tokens, long key, int position) {
+        for (Snapshot s : byKey.getOrDefault(key, List.of())) {
             if (s.position() == position && s.tenant.equals(tenant)
                     && Arrays.equals(s.prefixTokens, 0, position, tokens, 0, position)) {
-                if (declared && !s.declared) {
-                    Snapshot up = new Snapshot(s.key, s.tenant, s.prefixTokens, s.slot, s.partialBlock, true);
-                    list.set(i, up);
-                    aligned.remove(s);
-                    this.declared.add(up);
-                }
-                return true;
+                return Optional.of(s);
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    /** Moves a stored aligned snapshot up to the declared class (a request declared its position since). */
+    void markDeclared(Snapshot s) {
+        if (s.declared || !aligned.remove(s)) {
+            return;
+        }
+        Snapshot up = new Snapshot(s.key, s.tenant, s.prefixTokens, s.slot, s.partialBlock, true);
+        List<Snapshot> list = byKey.get(s.key);
+        list.set(list.indexOf(s), up);
+        declared.add(up);
     }
 
     /**
