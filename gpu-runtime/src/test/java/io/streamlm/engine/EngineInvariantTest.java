@@ -7,6 +7,7 @@ import static io.streamlm.engine.EngineTestSupport.greedy;
 import static io.streamlm.engine.EngineTestSupport.randomTokens;
 import static io.streamlm.engine.EngineTestSupport.reference;
 import static io.streamlm.engine.EngineTestSupport.runAll;
+import static io.streamlm.engine.EngineTestSupport.runOneByOne;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,10 +77,7 @@ class EngineInvariantTest {
         }
         List<int[]> expected = reference(reqs);
         try (LlmEngine engine = builder().build()) {
-            List<GenerationResult> results = new ArrayList<>();
-            for (GenerationRequest r : reqs) {
-                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES)); // one after another
-            }
+            List<GenerationResult> results = runOneByOne(engine, reqs);
             assertSameTokens(expected, results);
             assertEquals(0, results.get(0).usage().cachedPromptTokens());
             for (int i = 1; i < results.size(); i++) {
@@ -107,10 +105,7 @@ class EngineInvariantTest {
             oneSlot = b.stateSlotBytes();
         }
         try (LlmEngine engine = builder().blockSize(16).snapshotInterval(16).stateCacheBytes(oneSlot).build()) {
-            List<GenerationResult> results = new ArrayList<>();
-            for (GenerationRequest r : reqs) {
-                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES)); // one after another
-            }
+            List<GenerationResult> results = runOneByOne(engine, reqs);
             assertSameTokens(expected, results);
             for (int i = 1; i < results.size(); i++) {
                 assertEquals(37, results.get(i).usage().cachedPromptTokens(), "request " + i + " cached tokens");
@@ -140,10 +135,7 @@ class EngineInvariantTest {
             twoSlots = 2 * b.stateSlotBytes();
         }
         try (LlmEngine engine = builder().blockSize(16).snapshotInterval(16).stateCacheBytes(twoSlots).build()) {
-            List<GenerationResult> results = new ArrayList<>();
-            for (GenerationRequest r : reqs) {
-                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES)); // one after another
-            }
+            List<GenerationResult> results = runOneByOne(engine, reqs);
             assertSameTokens(expected, results);
             for (int i = 1; i < results.size(); i++) {
                 assertEquals(32, results.get(i).usage().cachedPromptTokens(), "request " + i + " cached tokens");
@@ -162,10 +154,7 @@ class EngineInvariantTest {
         }
         List<int[]> expected = reference(reqs);
         try (LlmEngine engine = builder().build()) {
-            List<GenerationResult> results = new ArrayList<>();
-            for (GenerationRequest r : reqs) {
-                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES));
-            }
+            List<GenerationResult> results = runOneByOne(engine, reqs);
             assertSameTokens(expected, results);
             assertEquals(5, results.get(2).usage().cachedPromptTokens());
         }
@@ -179,10 +168,7 @@ class EngineInvariantTest {
                 greedy("c", concat(prompt, randomTokens(rnd, 20)), 6));
         List<int[]> expected = reference(reqs);
         try (LlmEngine engine = builder().build()) {
-            List<GenerationResult> results = new ArrayList<>();
-            for (GenerationRequest r : reqs) {
-                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES));
-            }
+            List<GenerationResult> results = runOneByOne(engine, reqs);
             assertSameTokens(expected, results);
             assertEquals(96, results.get(1).usage().cachedPromptTokens()); // snapshots every 32 tokens
             assertTrue(results.get(2).usage().cachedPromptTokens() >= 96);
@@ -227,10 +213,7 @@ class EngineInvariantTest {
         }
         List<int[]> expected = reference(reqs);
         try (LlmEngine engine = builder().hasher(colliding).build()) {
-            List<GenerationResult> results = new ArrayList<>();
-            for (GenerationRequest r : reqs) {
-                results.add(engine.submit(r).result().get(1, TimeUnit.MINUTES));
-            }
+            List<GenerationResult> results = runOneByOne(engine, reqs);
             assertSameTokens(expected, results);
         }
     }

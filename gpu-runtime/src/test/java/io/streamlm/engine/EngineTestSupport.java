@@ -99,6 +99,15 @@ final class EngineTestSupport {
         return out;
     }
 
+    /** Runs the requests one after another (each finished before the next is submitted); results in order. */
+    static List<GenerationResult> runOneByOne(LlmEngine engine, List<GenerationRequest> requests) throws Exception {
+        List<GenerationResult> out = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            out.add(engine.submit(r).result().get(1, TimeUnit.MINUTES));
+        }
+        return out;
+    }
+
     /** Each request alone in a fresh engine without prefix cache, whole prompt in one step: the reference. */
     static List<int[]> reference(List<GenerationRequest> requests) throws Exception {
         List<int[]> out = new ArrayList<>();
