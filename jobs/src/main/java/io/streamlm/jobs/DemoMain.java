@@ -61,8 +61,8 @@ public final class DemoMain {
     static int run(DemoOptions o) throws Exception {
         long t0 = System.nanoTime();
         Path model = o.model().isPresent() ? o.model().get() : DemoModel.tiny();
-        int contextLength = ModelConfig.load(model).maxPositionEmbeddings();
-        System.out.println("model        " + model + " (context " + contextLength + " tokens)");
+        ModelConfig modelConfig = ModelConfig.load(model);
+        System.out.println("model        " + model + " (context " + modelConfig.maxPositionEmbeddings() + " tokens)");
         Path work = Files.createTempDirectory("streamlm-demo-");
         Path templates = work.resolve("templates.json");
         try (InputStream in = DemoMain.class.getResourceAsStream("/io/streamlm/operators/enrichment/demo-templates.json")) {
@@ -73,17 +73,17 @@ public final class DemoMain {
             System.out.println("flink web ui " + flink.webUi());
             kafka.createTopics(Map.of("streamlm.prompts", o.parallelism(), "streamlm.completions", o.parallelism(),
                     "streamlm.metrics", 1, "streamlm.dead-letters", 1));
-            JobConfig config = JobConfigParser.fromMap(jobSettings(o, kafka.bootstrapServers(), model, templates));
+            JobConfig config = JobConfigParser.fromMap(jobSettings(o, kafka.bootstrapServers(), model, modelConfig, templates));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             StreamingInferenceJob.build(env, config);
             JobID job = flink.submit(env, "streamlm-demo");
 
             List<SampleRequests.Sample> valid = o.sharedPrefix().isPresent()
                     ? SampleRequests.sharedPrefix(o.numRequests(), o.sharedPrefix().get().prefixTokens(),
-                            o.sharedPrefix().get().suffixTokens(), o.maxTokens(), ModelConfig.load(model).vocabSize(), 1)
+                            o.sharedPrefix().get().suffixTokens(), o.maxTokens(), modelConfig.vocabSize(), 1)
                     : SampleRequests.valid(o.numRequests(), o.maxTokens(), 42);
-            List<SampleRequests.Malformed> malformed = SampleRequests.malformed(contextLength);
-            warmUp(kafka.bootstrapServers(), o, model);
+            List<SampleRequests.Malformed> malformed = SampleRequests.malformed(modelConfig.maxPositionEmbeddings());
+            warmUp(kafka.bootstrapServers(), o, modelConfig);
             List<byte[][]> records = interleave(valid, malformed);
             long produceStart = System.currentTimeMillis();
             Map<String, Long> sentAt = KafkaIo.produce(kafka.bootstrapServers(), "streamlm.prompts", records);
@@ -109,9 +109,9 @@ public final class DemoMain {
      * the figures show the steady state rather than the JIT compiling the model's kernels. Their ids start
      * with "warmup-" and are left out of the report.
      */
-    private static void warmUp(String bootstrap, DemoOptions o, Path model) throws Exception {
+    private static void warmUp(String bootstrap, DemoOptions o, ModelConfig modelConfig) throws Exception {
         long start = System.nanoTime();
-        List<SampleRequests.Sample> warm = SampleRequests.sharedPrefix(4, 32, 8, 8, ModelConfig.load(model).vocabSize(), 99);
+        List<SampleRequests.Sample> warm = SampleRequests.sharedPrefix(4, 32, 8, 8, modelConfig.vocabSize(), 99);
         List<byte[][]> records = new ArrayList<>();
         for (SampleRequests.Sample s : warm) {
             byte[] id = ("warmup-" + s.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -123,7 +123,8 @@ public final class DemoMain {
         System.out.printf("warm-up      %d requests through the pipeline in %.1f s%n", warm.size(), (System.nanoTime() - start) / 1e9);
     }
 
-    private static Map<String, String> jobSettings(DemoOptions o, String bootstrap, Path model, Path templates) {
+    private static Map<String, String> jobSettings(DemoOptions o, String bootstrap, Path model,
+                                                   ModelConfig modelConfig, Path templates) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("bootstrap.servers", bootstrap);
         s.put("model.path", model.toString());
@@ -136,8 +137,8 @@ public final class DemoMain {
         s.put("max-in-flight", "32");
         s.put("engine.max-running-requests", String.valueOf(o.maxRunning()));
         s.put("engine.max-batched-tokens", "512");
-        s.put("engine.kv-cache-mb", String.valueOf(kvCacheMb(o, model)));
-        s.put("engine.state-cache-mb", String.valueOf(stateCacheMb(model)));
+        s.put("engine.kv-cache-mb", String.valueOf(kvCacheMb(o, modelConfig)));
+        s.put("engine.state-cache-mb", String.valueOf(stateCacheMb(modelConfig)));
         s.put("transaction.timeout-ms", "60000");
         s.put("transactional-id-prefix", "streamlm-demo-" + ProcessHandle.current().pid());
         return s;
@@ -151,17 +152,17 @@ public final class DemoMain {
      * KV pool for every running request at its longest plus a quarter for cached prefixes, at least 64 MiB: a
      * pool sized for the tiny model would hold two 1,000-token requests of a 0.8B one and cache nothing.
      */
-    static long kvCacheMb(DemoOptions o, Path model) {
+    static long kvCacheMb(DemoOptions o, ModelConfig modelConfig) {
         int prompt = o.sharedPrefix().map(p -> p.prefixTokens() + p.suffixTokens()).orElse(MIXED_PROMPT_TOKENS);
         long blocksPerRequest = (prompt + o.maxTokens() + BLOCK_SIZE - 1) / BLOCK_SIZE + 1;
-        long bytes = CpuBackend.kvBlockBytesFor(ModelConfig.load(model), BLOCK_SIZE) * blocksPerRequest
+        long bytes = CpuBackend.kvBlockBytesFor(modelConfig, BLOCK_SIZE) * blocksPerRequest
                 * o.maxRunning() * 5 / 4;
         return Math.max(64, (bytes + (1 << 20) - 1) >> 20);
     }
 
     /** Room for 8 recurrent-state prefix snapshots (one slot is 19 MB at the 0.8B shape), at least 32 MiB. */
-    static long stateCacheMb(Path model) {
-        long bytes = 8 * CpuBackend.stateSlotBytesFor(ModelConfig.load(model));
+    static long stateCacheMb(ModelConfig modelConfig) {
+        long bytes = 8 * CpuBackend.stateSlotBytesFor(modelConfig);
         return Math.max(32, (bytes + (1 << 20) - 1) >> 20);
     }
 
